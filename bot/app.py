@@ -1,0 +1,100 @@
+"""The app factory: the only place that wires settings, database, Slack client and listeners."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+import handlers
+from bot.settings import Settings
+from bot.web import SpindleWSGI
+from handlers.deps import Deps
+from models.clock import Clock, SystemClock
+from models.db import Database
+from models.people import seed_coordinators
+
+log = logging.getLogger(__name__)
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting work in flight so a stop (or a test) can wait for it."""
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._idle:
+            self._busy += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future) -> None:
+        with self._idle:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    app: App
+    deps: Deps
+    wsgi: SpindleWSGI
+    executor: ListenerExecutor
+
+    @property
+    def db(self) -> Database:
+        return self.deps.db
+
+
+def make_client(settings: Settings) -> WebClient:
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            # Slack's 429 carries Retry-After; the handler sleeps exactly that long before retrying.
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build(settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+    db = db or Database(settings.database_url)
+    clock = clock or SystemClock()
+    client = make_client(settings)
+    executor = ListenerExecutor(max_workers=32)
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or "",
+        # Socket Mode has no HTTP requests to verify; HTTP mode verifies every one.
+        request_verification_enabled=not settings.socket_mode,
+        # Listeners run after the ack in this pool; Bolt's default of 5 threads queues under load.
+        listener_executor=executor,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    deps = Deps(db=db, clock=clock, timezone=settings.timezone, client=client)
+    handlers.register_all(app, deps)
+    with db.transaction() as session:
+        seed_coordinators(session, list(settings.coordinators), clock.now())
+    return Runtime(settings=settings, app=app, deps=deps, wsgi=SpindleWSGI(app, db), executor=executor)

@@ -1,0 +1,55 @@
+"""The WSGI application: Slack's requests at /slack/events and a health check at /healthz."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from models.db import Database
+
+log = logging.getLogger(__name__)
+
+# Slack's largest payloads (a view submission with long inputs) are tens of kilobytes.
+MAX_BODY_BYTES = 512 * 1024
+
+
+class SpindleWSGI:
+    def __init__(self, app: App, db: Database, path: str = "/slack/events"):
+        self.slack = SlackRequestHandler(app, path=path)
+        self.db = db
+        self.path = path
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return self._health(start_response)
+        if path == self.path:
+            if method != "POST":
+                return _plain(start_response, "405 Method Not Allowed", "POST only")
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_BODY_BYTES:
+                log.warning("request refused: body too large", extra={"length": length})
+                return _plain(start_response, "413 Content Too Large", "request body too large")
+            return self.slack(environ, start_response)
+        return _plain(start_response, "404 Not Found", "not found")
+
+    def _health(self, start_response) -> Iterable[bytes]:
+        ok = self.db.ping()
+        body = json.dumps({"status": "ok" if ok else "unavailable", "database": "ok" if ok else "down"}).encode()
+        status = "200 OK" if ok else "503 Service Unavailable"
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def _plain(start_response, status: str, text: str) -> Iterable[bytes]:
+    body = text.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]

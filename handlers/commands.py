@@ -1,0 +1,96 @@
+"""The one slash command, `/spindle`: parse, run one transaction, answer in the ack."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.deps import CommandContext, Deps, Reply
+from handlers.parser import Help, UsageError, parse
+from handlers.router import EXECUTORS, executes
+from handlers.ui import help as help_ui
+from models.errors import DomainError, Unavailable
+from models.people import ensure_member, update_profile
+
+log = logging.getLogger(__name__)
+OOPS = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell a coordinator."
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/spindle")
+    def spindle(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
+        reply = run_command(deps, command, client, respond)
+        ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
+        refresh_profile_if_needed(deps, client, command.get("user_id", ""))
+        if reply.after is not None:
+            try:
+                reply.after()
+            except Exception:
+                log.exception("follow-up failed", extra={"user": command.get("user_id")})
+                respond(response_type="ephemeral", replace_original=False, text=OOPS)
+
+
+def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) -> Reply:
+    """Everything before the ack: parse, authorise, change, render. Never raises."""
+    user_id = command.get("user_id", "")
+    text = command.get("text", "") or ""
+    try:
+        parsed = parse(text)
+    except UsageError as exc:
+        return Reply(exc.message)
+    ctx = CommandContext(
+        deps=deps,
+        client=client,
+        user_id=user_id,
+        channel_id=command.get("channel_id", ""),
+        trigger_id=command.get("trigger_id", ""),
+        now=deps.clock.now(),
+        respond=respond,
+        logger=log,
+    )
+    executor = EXECUTORS.get(type(parsed))
+    if executor is None:  # parsed but not built yet: say so rather than fail
+        return Reply(f"`/spindle {text.split()[0] if text.split() else ''}` is not available yet.")
+    try:
+        with deps.db.transaction() as session:
+            member, _ = ensure_member(session, user_id, ctx.now, name=command.get("user_name", ""))
+            return executor(session, member, parsed, ctx)
+    except Unavailable as exc:
+        log.warning("database unavailable", extra={"command": type(parsed).__name__})
+        return Reply(exc.message)
+    except DomainError as exc:
+        return Reply(exc.message)
+    except Exception:
+        log.exception("command failed", extra={"command": type(parsed).__name__, "user": user_id})
+        return Reply(OOPS)
+
+
+def refresh_profile_if_needed(deps: Deps, client: WebClient, user_id: str) -> None:
+    """Name and time zone from `users.info`, once per member; a failure only means we try next time."""
+    if not user_id:
+        return
+    try:
+        with deps.db.transaction() as session:
+            from models.people import Member
+
+            member = session.get(Member, user_id)
+            if member is None or member.profile_fetched or member.forgotten:
+                return
+        info = client.users_info(user=user_id)
+        user = info.get("user") or {}
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+        with deps.db.transaction() as session:
+            update_profile(session, user_id, name, user.get("tz"))
+    except (SlackApiError, DomainError) as exc:
+        log.warning("users.info failed; will retry on next contact", extra={"user": user_id, "error": str(exc)[:200]})
+    except Exception as exc:  # a profile is nice to have; it must never break a command
+        log.warning("profile refresh failed", extra={"user": user_id, "error": type(exc).__name__})
+
+
+@executes(Help)
+def help_(session, member, cmd: Help, ctx: CommandContext) -> Reply:
+    return Reply(help_ui.HELP_TEXT, help_ui.help_blocks(member.is_coordinator))

@@ -1,0 +1,1 @@
+"""Block Kit, built in one place per feature."""

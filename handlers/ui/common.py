@@ -1,0 +1,81 @@
+"""Small Block Kit helpers shared by every feature: escaping, shortening, chunking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+SECTION_LIMIT = 3000  # characters in a section's text
+MESSAGE_BLOCK_LIMIT = 50
+
+
+def escape(text: str | None) -> str:
+    """User text shown as mrkdwn: no accidental mentions (<!channel>) or links."""
+    if not text:
+        return ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def section(text: str) -> dict:
+    return SectionBlock(text=MarkdownTextObject(text=shorten_block(text))).to_dict()
+
+
+def shorten_block(text: str, limit: int = SECTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def header(text: str) -> dict:
+    return HeaderBlock(text=shorten(text, 150)).to_dict()
+
+
+def context(text: str) -> dict:
+    return ContextBlock(elements=[MarkdownTextObject(text=shorten_block(text, 2000))]).to_dict()
+
+
+def divider() -> dict:
+    return DividerBlock().to_dict()
+
+
+def line_sections(lines: list[str], max_blocks: int, overflow: str = "…and {n} more.") -> list[dict]:
+    """Lines packed into as few section blocks as fit (3000 chars each), at most `max_blocks`.
+
+    Lines that do not fit are counted in a last context line, so the message stays within
+    Slack's limits however long the list grows.
+    """
+    blocks: list[dict] = []
+    current: list[str] = []
+    size = 0
+    shown = 0
+    for line in lines:
+        line = shorten_block(line, SECTION_LIMIT)
+        if current and size + len(line) + 1 > SECTION_LIMIT:
+            if len(blocks) + 1 >= max_blocks:
+                break
+            blocks.append(section("\n".join(current)))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+        shown += 1
+    if current:
+        blocks.append(section("\n".join(current)))
+    if shown < len(lines):
+        blocks.append(context(overflow.format(n=len(lines) - shown)))
+    return blocks
+
+
+def local_time(when: datetime, tz: str | None, fmt: str = "%a %d %b %Y %H:%M") -> str:
+    zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
+    return when.astimezone(zone).strftime(fmt)
+
+
+def slack_date(when: datetime, fallback_tz: str = "UTC") -> str:
+    """A date Slack shows in the reader's own zone (fallback text for old clients)."""
+    stamp = int(when.timestamp())
+    return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{local_time(when, fallback_tz)}>"

@@ -1,0 +1,131 @@
+"""Engine, sessions and the one-transaction-per-request rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.errors import Unavailable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url,
+            # Threads share the file; each waits up to 15 s for the write lock instead of failing.
+            connect_args={"check_same_thread": False, "timeout": 15},
+            pool_pre_ping=True,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn, _record):
+            # pysqlite's own transaction handling is off; the "begin" listener below does it.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=15000")
+            if parsed.database and parsed.database != ":memory:":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # Take the write lock at BEGIN, so two writers queue instead of failing on lock upgrade.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    connect_args = {}
+    if parsed.get_backend_name() == "postgresql":
+        # Fail fast when the server is down, so a command can say so within Slack's 3 s.
+        connect_args["connect_timeout"] = 2
+    return create_engine(
+        url,
+        pool_pre_ping=True,  # a connection that died while the database restarted is replaced
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=5,
+        connect_args=connect_args,
+    )
+
+
+class Database:
+    """The project's handle on its database: sessions, transactions and health."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error.
+
+        Database connectivity errors become `Unavailable`, which handlers turn into a
+        friendly "temporarily unavailable" reply.
+        """
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except (OperationalError, DBAPIError) as exc:
+            session.rollback()
+            if _is_connectivity(exc):
+                raise Unavailable(
+                    "Spindle Bot's database is temporarily unavailable. Please try again in a minute."
+                ) from exc
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_connectivity(exc: DBAPIError) -> bool:
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    if isinstance(exc, OperationalError):
+        msg = str(exc.orig).lower() if exc.orig is not None else ""
+        # SQLite "database is locked" is contention, not an outage; everything else operational is.
+        return "locked" not in msg
+    return False
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["database_url"] = url
+    return cfg
+
+
+def migrate(url: str) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")

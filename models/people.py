@@ -1,0 +1,132 @@
+"""Members (anyone who has used the bot), coordinators and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime
+from models.errors import Conflict, Forbidden, Invalid, NotFound
+from models.vocab import FORMER_MEMBER
+
+MAX_ORG_LEN = 120
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # Slack user ID
+    name: Mapped[str] = mapped_column(String(200), default="")
+    tz: Mapped[str | None] = mapped_column(String(64))
+    organisation: Mapped[str | None] = mapped_column(String(MAX_ORG_LEN))
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    away_until: Mapped[date | None] = mapped_column(Date)
+    profile_fetched: Mapped[bool] = mapped_column(Boolean, default=False)
+    forgotten: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def display_name(self) -> str:
+        if self.forgotten:
+            return FORMER_MEMBER
+        return self.name or self.id
+
+
+class AuditEntry(Base):
+    """Who did what, for coordinator actions (export, archive, coordinator changes)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+def audit(session: Session, now: datetime, actor_id: str | None, action: str, detail: str = "") -> None:
+    session.add(AuditEntry(at=now, actor_id=actor_id, action=action, detail=detail[:2000]))
+
+
+def ensure_member(session: Session, user_id: str, now: datetime, name: str = "") -> tuple[Member, bool]:
+    """The member for a Slack user, created on first contact. Returns (member, created)."""
+    member = session.get(Member, user_id)
+    if member is not None:
+        return member, False
+    member = Member(id=user_id, name=name[:200], created_at=now)
+    session.add(member)
+    session.flush()
+    return member, True
+
+
+def update_profile(session: Session, user_id: str, name: str | None, tz: str | None) -> None:
+    """Store what `users.info` told us; forgotten members stay forgotten."""
+    member = session.get(Member, user_id)
+    if member is None or member.forgotten:
+        return
+    if name:
+        member.name = name[:200]
+    if tz:
+        member.tz = tz[:64]
+    member.profile_fetched = True
+
+
+def seed_coordinators(session: Session, user_ids: list[str], now: datetime) -> None:
+    for user_id in user_ids:
+        member, _ = ensure_member(session, user_id, now)
+        member.is_coordinator = True
+
+
+def set_organisation(session: Session, member: Member, organisation: str) -> str:
+    organisation = " ".join(organisation.split())
+    if not organisation:
+        raise Invalid("Name your organisation, for example `/spindle org Cordaid`.")
+    if len(organisation) > MAX_ORG_LEN:
+        raise Invalid(f"That organisation name is {len(organisation)} characters; {MAX_ORG_LEN} is the most.")
+    member.organisation = organisation
+    return organisation
+
+
+def require_coordinator(member: Member, doing: str) -> None:
+    if not member.is_coordinator:
+        raise Forbidden(f"Only coordinators may {doing}. `/spindle coordinator list` shows who they are.")
+
+
+def list_coordinators(session: Session) -> list[Member]:
+    return list(
+        session.scalars(select(Member).where(Member.is_coordinator.is_(True)).order_by(func.lower(Member.name)))
+    )
+
+
+def add_coordinator(session: Session, actor: Member, user_id: str, now: datetime) -> Member:
+    require_coordinator(actor, "add coordinators")
+    target, _ = ensure_member(session, user_id, now)
+    if target.is_coordinator:
+        raise Conflict(f"<@{user_id}> is already a coordinator.")
+    target.is_coordinator = True
+    audit(session, now, actor.id, "coordinator.add", user_id)
+    return target
+
+
+def remove_coordinator(session: Session, actor: Member, user_id: str, now: datetime) -> Member:
+    require_coordinator(actor, "remove coordinators")
+    target = session.get(Member, user_id)
+    if target is None or not target.is_coordinator:
+        raise NotFound(f"<@{user_id}> is not a coordinator.")
+    remaining = session.scalar(
+        select(func.count()).select_from(Member).where(Member.is_coordinator.is_(True), Member.id != user_id)
+    )
+    if not remaining:
+        raise Conflict("That is the last coordinator; add another one before removing them.")
+    target.is_coordinator = False
+    audit(session, now, actor.id, "coordinator.remove", user_id)
+    return target
+
+
+def get_member(session: Session, user_id: str) -> Member:
+    member = session.get(Member, user_id)
+    if member is None:
+        raise NotFound(f"<@{user_id}> has not used Spindle Bot yet.")
+    return member
