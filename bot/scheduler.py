@@ -23,7 +23,9 @@ TickJob = Callable[[Deps, datetime], None]
 
 def tick_jobs() -> list[tuple[str, TickJob]]:
     """The features that have scheduled work, in the order a tick runs them."""
-    return []
+    from handlers.standup_delivery import standup_tick
+
+    return [("standups", standup_tick)]
 
 
 def tick(deps: Deps) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, groups, people
+from handlers import commands, delivery, groups, home, innovations, people, privacy, standups
 from handlers.deps import Deps
 
-FEATURES = (commands, groups, people)
+FEATURES = (commands, groups, people, innovations, privacy, home, standups)
 
 
 def register_all(app: App, deps: Deps) -> None:
+    delivery.register(app, deps)  # first: a redelivered event is skipped before any listener sees it
     for feature in FEATURES:
         feature.register(app, deps)

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers import ratelimit
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import Help, UsageError, parse
 from handlers.router import EXECUTORS, executes
@@ -20,11 +21,14 @@ OOPS = "Sorry, something went wrong on my side and nothing was changed. Please t
 
 
 def register(app: App, deps: Deps) -> None:
+    ratelimit.install_default(deps)
+
     @app.command("/spindle")
     def spindle(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
-        reply = run_command(deps, command, client, respond)
+        reply, needs_profile = run_command(deps, command, client, respond)
         ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
-        refresh_profile_if_needed(deps, client, command.get("user_id", ""))
+        if needs_profile:
+            refresh_profile(deps, client, command.get("user_id", ""))
         if reply.after is not None:
             try:
                 reply.after()
@@ -33,14 +37,23 @@ def register(app: App, deps: Deps) -> None:
                 respond(response_type="ephemeral", replace_original=False, text=OOPS)
 
 
-def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) -> Reply:
-    """Everything before the ack: parse, authorise, change, render. Never raises."""
+def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) -> tuple[Reply, bool]:
+    """Everything before the ack: parse, authorise, change, render. Never raises.
+
+    Returns the reply and whether the member's Slack profile still needs fetching.
+    """
     user_id = command.get("user_id", "")
     text = command.get("text", "") or ""
+    limiter = deps.extras.get(ratelimit.EXTRAS_KEY)
+    if limiter is not None:  # before parsing: a flood costs no parsing and no database work
+        wait = limiter.take(user_id)
+        if wait:
+            log.info("command rate-limited", extra={"user": user_id})
+            return Reply(ratelimit.refusal(wait)), False
     try:
         parsed = parse(text)
     except UsageError as exc:
-        return Reply(exc.message)
+        return Reply(exc.message), False
     ctx = CommandContext(
         deps=deps,
         client=client,
@@ -53,32 +66,25 @@ def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) 
     )
     executor = EXECUTORS.get(type(parsed))
     if executor is None:  # parsed but not built yet: say so rather than fail
-        return Reply(f"`/spindle {text.split()[0] if text.split() else ''}` is not available yet.")
+        return Reply(f"`/spindle {text.split()[0] if text.split() else ''}` is not available yet."), False
     try:
         with deps.db.transaction() as session:
             member, _ = ensure_member(session, user_id, ctx.now, name=command.get("user_name", ""))
-            return executor(session, member, parsed, ctx)
+            needs_profile = not member.profile_fetched and not member.forgotten
+            return executor(session, member, parsed, ctx), needs_profile
     except Unavailable as exc:
         log.warning("database unavailable", extra={"command": type(parsed).__name__})
-        return Reply(exc.message)
+        return Reply(exc.message), False
     except DomainError as exc:
-        return Reply(exc.message)
+        return Reply(exc.message), False
     except Exception:
         log.exception("command failed", extra={"command": type(parsed).__name__, "user": user_id})
-        return Reply(OOPS)
+        return Reply(OOPS), False
 
 
-def refresh_profile_if_needed(deps: Deps, client: WebClient, user_id: str) -> None:
+def refresh_profile(deps: Deps, client: WebClient, user_id: str) -> None:
     """Name and time zone from `users.info`, once per member; a failure only means we try next time."""
-    if not user_id:
-        return
     try:
-        with deps.db.transaction() as session:
-            from models.people import Member
-
-            member = session.get(Member, user_id)
-            if member is None or member.profile_fetched or member.forgotten:
-                return
         info = client.users_info(user=user_id)
         user = info.get("user") or {}
         profile = user.get("profile") or {}

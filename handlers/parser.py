@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from models.vocab import HANDLE_PATTERN, STAGES, WEEKDAYS
 
 HANDLE_RE = re.compile(rf"^{HANDLE_PATTERN}$")
-MENTION_RE = re.compile(r"^<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>$")
+MENTION_RE = re.compile(r"^<@([UW][A-Z0-9]{1,30})(?:\|[^>]*)?>$")
 REF_RE = re.compile(r"^(?:inn-?)?(\d{1,9})$", re.IGNORECASE)
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 MAX_TEXT = 3000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -107,20 +108,28 @@ def create_group(session: Session, actor: Member, handle: str, description: str,
     return group
 
 
-def list_groups(session: Session) -> list[tuple[Group, int]]:
+class GroupSummary(NamedTuple):
+    handle: str
+    description: str
+    channel_id: str | None
+    members: int
+
+
+_MEMBER_COUNTS = (
+    select(Membership.group_id, func.count(Membership.id).label("n")).group_by(Membership.group_id).subquery()
+)
+# Built once: `group list` is the most frequent command, and it needs columns, not ORM objects.
+_LIST_GROUPS = (
+    select(Group.handle, Group.description, Group.channel_id, func.coalesce(_MEMBER_COUNTS.c.n, 0))
+    .outerjoin(_MEMBER_COUNTS, _MEMBER_COUNTS.c.group_id == Group.id)
+    .where(Group.archived_at.is_(None))
+    .order_by(Group.handle)
+)
+
+
+def list_groups(session: Session) -> list[GroupSummary]:
     """Active groups with their member counts, by handle."""
-    counts = (
-        select(Membership.group_id, func.count(Membership.id).label("n"))
-        .group_by(Membership.group_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Group, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.group_id == Group.id)
-        .where(Group.archived_at.is_(None))
-        .order_by(Group.handle)
-    )
-    return [(g, int(n)) for g, n in rows]
+    return [GroupSummary(h, d or "", c, int(n)) for h, d, c, n in session.execute(_LIST_GROUPS)]
 
 
 def join_group(session: Session, member: Member, handle: str, now: datetime) -> Group:

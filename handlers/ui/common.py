@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 SECTION_LIMIT = 3000  # characters in a section's text
 MESSAGE_BLOCK_LIMIT = 50
@@ -23,8 +22,10 @@ def shorten(text: str | None, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# The small blocks below are plain dicts: they are built on every reply, and their limits
+# (3000 / 150 / 2000 characters) are enforced here. Modals use slack_sdk's models, which validate.
 def section(text: str) -> dict:
-    return SectionBlock(text=MarkdownTextObject(text=shorten_block(text))).to_dict()
+    return {"type": "section", "text": {"type": "mrkdwn", "text": shorten_block(text)}}
 
 
 def shorten_block(text: str, limit: int = SECTION_LIMIT) -> str:
@@ -32,19 +33,20 @@ def shorten_block(text: str, limit: int = SECTION_LIMIT) -> str:
 
 
 def header(text: str) -> dict:
-    return HeaderBlock(text=shorten(text, 150)).to_dict()
+    return {"type": "header", "text": {"type": "plain_text", "text": shorten(text, 150) or " ", "emoji": True}}
 
 
 def context(text: str) -> dict:
-    return ContextBlock(elements=[MarkdownTextObject(text=shorten_block(text, 2000))]).to_dict()
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten_block(text, 2000)}]}
 
 
 def divider() -> dict:
-    return DividerBlock().to_dict()
+    return {"type": "divider"}
 
 
 def line_sections(lines: list[str], max_blocks: int, overflow: str = "…and {n} more.") -> list[dict]:
-    """Lines packed into as few section blocks as fit (3000 chars each), at most `max_blocks`.
+    """Lines packed into as few section blocks as fit (3000 chars each): at most `max_blocks`
+    blocks in all, the overflow line included.
 
     Lines that do not fit are counted in a last context line, so the message stays within
     Slack's limits however long the list grows.
@@ -56,7 +58,7 @@ def line_sections(lines: list[str], max_blocks: int, overflow: str = "…and {n}
     for line in lines:
         line = shorten_block(line, SECTION_LIMIT)
         if current and size + len(line) + 1 > SECTION_LIMIT:
-            if len(blocks) + 1 >= max_blocks:
+            if len(blocks) + 2 >= max_blocks:  # room for this section and the overflow line
                 break
             blocks.append(section("\n".join(current)))
             current, size = [], 0

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from handlers.ui import standups as standups_ui
 from handlers.ui.common import context, escape, header, line_sections, section, shorten
-from models.groups import Group
+from models.groups import Group, GroupSummary
 from models.standups import StandupSchedule
 
 
@@ -22,24 +22,24 @@ def joined(group: Group) -> str:
     return f"Welcome to `{group.handle}`!{channel} Log what you explore with `/spindle log {group.handle} TITLE`."
 
 
-def _list_line(group: Group, members: int) -> str:
+def _list_line(group: GroupSummary) -> str:
     channel = f"<#{group.channel_id}>" if group.channel_id else "no channel"
     description = f" — {escape(shorten(group.description, 200))}" if group.description else ""
-    plural = "member" if members == 1 else "members"
-    return f"• *{group.handle}*{description}  ·  {members} {plural}  ·  {channel}"
+    plural = "member" if group.members == 1 else "members"
+    return f"• *{group.handle}*{description}  ·  {group.members} {plural}  ·  {channel}"
 
 
-def list_text(rows: list[tuple[Group, int]]) -> str:
+def list_text(rows: list[GroupSummary]) -> str:
     if not rows:
         return "There are no action groups yet."
     return f"{len(rows)} action groups"
 
 
-def list_blocks(rows: list[tuple[Group, int]]) -> list[dict] | None:
+def list_blocks(rows: list[GroupSummary]) -> list[dict] | None:
     if not rows:
         return None
     blocks = [header(f"Action groups ({len(rows)})")]
-    blocks += line_sections([_list_line(g, n) for g, n in rows], max_blocks=48)
+    blocks += line_sections([_list_line(g) for g in rows], max_blocks=48)
     blocks.append(context("Join one with `/spindle group join HANDLE`; details with `/spindle group info HANDLE`."))
     return blocks
 

@@ -141,6 +141,7 @@ def upgrade() -> None:
     sa.Column('closes_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closed_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('summary_ts', sa.String(length=32), nullable=True),
+    sa.Column('posting_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_standup_runs_group_id_groups'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standup_runs')),
     sa.UniqueConstraint('group_id', 'due_at', name='uq_standup_runs_group_due')
@@ -207,6 +208,8 @@ def upgrade() -> None:
     sa.Column('answers', sa.Text(), nullable=True),
     sa.Column('answered_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reply_ts', sa.String(length=32), nullable=True),
+    sa.Column('reply_claimed_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('error', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_standup_prompts_member_id_members'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['run_id'], ['standup_runs.id'], name=op.f('fk_standup_prompts_run_id_standup_runs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standup_prompts')),

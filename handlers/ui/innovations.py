@@ -1,0 +1,306 @@
+"""Block Kit for the innovation log: the log/edit modal, the channel card, `list` and `show`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten, slack_date
+from models.groups import Group
+from models.innovations import (
+    MAX_NOTE,
+    MAX_SAFEGUARDS,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    InnovationInput,
+    InnovationNote,
+    StageChange,
+    ref_of,
+)
+from models.innovations import Innovation as InnovationModel
+from models.people import Member
+from models.vocab import FORMER_MEMBER, KINDS, RISK_LEVELS, RISKS, SDG_NAMES, STAGES
+
+CALLBACK_ID = "innovation_modal"
+SHORTCUT_ID = "log_as_innovation"
+ACTION = "value"  # every input element uses this action_id; its block_id names the field
+MAX_GROUP_OPTIONS = 100  # Slack's limit for a static select
+
+RISK_LABELS = {"not-assessed": "Not assessed", "low": "Low", "medium": "Medium", "high": "High"}
+
+
+# --- the modal -----------------------------------------------------------------------------------
+
+
+def _option(value: str, label: str) -> Option:
+    return Option(value=value, text=PlainTextObject(text=shorten(label, 75)))
+
+
+def _sdg_label(n: int) -> str:
+    return f"{n} · {SDG_NAMES[n]}"
+
+
+def _text_input(
+    block_id: str, label: str, *, initial: str | None, max_length: int, multiline: bool = False,
+    optional: bool = True, hint: str | None = None, placeholder: str | None = None,
+) -> InputBlock:  # fmt: skip
+    element = PlainTextInputElement(
+        action_id=ACTION,
+        initial_value=(initial[:max_length] if initial else None),
+        multiline=multiline or None,
+        max_length=max_length,
+        placeholder=placeholder,
+    )
+    return InputBlock(block_id=block_id, label=label, element=element, optional=optional, hint=hint)
+
+
+def _select(block_id: str, label: str, options: list[Option], initial: str | None, *, optional: bool) -> InputBlock:
+    chosen = next((o for o in options if o.value == initial), None)
+    element = StaticSelectElement(action_id=ACTION, options=options, initial_option=chosen, placeholder="Choose…")
+    return InputBlock(block_id=block_id, label=label, element=element, optional=optional)
+
+
+def modal(
+    groups: list[Group], *, values: InnovationInput | None = None, ref: int | None = None, intro: str | None = None
+) -> dict:
+    """The log form (or, with `ref`, the edit form) filled in with `values`.
+
+    `private_metadata` carries the innovation's id when editing; the submission re-checks the
+    person's right to change it, so the metadata is never trusted for permission.
+    """
+    v = values or InnovationInput()
+    group_options = [_option(g.handle, g.handle) for g in groups[:MAX_GROUP_OPTIONS]]
+    if v.group and v.group not in {o.value for o in group_options}:
+        group_options.insert(0, _option(v.group, v.group))  # the innovation's own (e.g. archived) group
+    single = v.group or (groups[0].handle if len(groups) == 1 else None)
+    sdg_options = [_option(str(n), _sdg_label(n)) for n in SDG_NAMES]
+    chosen_sdgs = {str(n) for n in v.sdgs or []}
+    initial_sdgs = [o for o in sdg_options if o.value in chosen_sdgs] or None
+    organisations = ", ".join(v.organisations) if isinstance(v.organisations, list) else v.organisations
+    tags = ", ".join(v.tags) if isinstance(v.tags, list) else v.tags
+    risk_options = [_option(level, RISK_LABELS[level]) for level in RISK_LEVELS]
+
+    blocks: list[Any] = []
+    if intro:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=shorten(intro, 300))]))
+    blocks += [
+        _select("group", "Action group", group_options, single, optional=False),
+        _text_input("title", "Title", initial=v.title, max_length=MAX_TITLE, optional=False),
+        _select("kind", "Kind", [_option(k, k.replace("-", " ").capitalize()) for k in KINDS], v.kind, optional=True),
+        _select("stage", "Stage", [_option(s, s.capitalize()) for s in STAGES], v.stage or "exploring", optional=False),
+        _text_input(
+            "stage_note", "Why this stage?", initial=None, max_length=MAX_NOTE, multiline=True,
+            hint="Needed when the stage is parked or dropped; kept in the stage history.",
+        ),
+        _text_input("summary", "Summary", initial=v.summary, max_length=MAX_SUMMARY, multiline=True),
+        _text_input("link", "Link", initial=v.link, max_length=2000, placeholder="https://…"),
+        _text_input(
+            "organisations", "Organisations involved", initial=organisations, max_length=2500,
+            hint="Separate them with commas.",
+        ),
+        InputBlock(
+            block_id="sdgs", label="SDGs", optional=True,
+            element=StaticMultiSelectElement(
+                action_id=ACTION, options=sdg_options, initial_options=initial_sdgs, placeholder="Choose goals…"
+            ),
+        ),
+        _text_input("tags", "Tags", initial=tags, max_length=1000, hint="Separate them with commas, e.g. ai, privacy."),
+    ]  # fmt: skip
+    for field_name, label in RISKS:
+        initial = getattr(v, field_name) or "not-assessed"
+        blocks.append(_select(field_name, f"{label} risk", risk_options, initial, optional=False))
+    blocks.append(
+        _text_input("safeguards", "Safeguards", initial=v.safeguards, max_length=MAX_SAFEGUARDS, multiline=True)
+    )
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title=PlainTextObject(text=f"Edit {ref_of(ref)}" if ref else "Log an innovation"),
+        submit=PlainTextObject(text="Save" if ref else "Log it"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=blocks,
+        private_metadata=json.dumps({"ref": ref} if ref else {}),
+    )
+    return view.to_dict()  # to_dict() validates Slack's limits (title length, block count, …)
+
+
+def input_of(innovation: InnovationModel) -> InnovationInput:
+    """An innovation's current values, to fill the edit form."""
+    return InnovationInput(
+        group=innovation.group.handle,
+        title=innovation.title,
+        kind=innovation.kind,
+        stage=innovation.stage,
+        summary=innovation.summary,
+        link=innovation.link,
+        organisations=[o.name for o in innovation.organisations],
+        sdgs=[int(n) for n in innovation.sdgs.split(",") if n],
+        tags=[t for t in innovation.tags.split(",") if t],
+        privacy_risk=innovation.privacy_risk,
+        civic_space_risk=innovation.civic_space_risk,
+        manipulation_risk=innovation.manipulation_risk,
+        safeguards=innovation.safeguards,
+    )
+
+
+def submitted(state_values: dict) -> InnovationInput:
+    """A view_submission's `state.values` → raw input. Missing or odd-shaped fields read as empty."""
+
+    def element(block_id: str) -> dict:
+        block = state_values.get(block_id) if isinstance(state_values, dict) else None
+        value = block.get(ACTION) if isinstance(block, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    def text(block_id: str) -> str | None:
+        value = element(block_id).get("value")
+        return value if isinstance(value, str) else None
+
+    def selected(block_id: str) -> str | None:
+        option = element(block_id).get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else None
+        return value if isinstance(value, str) else None
+
+    options = element("sdgs").get("selected_options")
+    sdgs = [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+    return InnovationInput(
+        group=selected("group"),
+        title=text("title"),
+        kind=selected("kind"),
+        stage=selected("stage"),
+        stage_note=text("stage_note"),
+        summary=text("summary"),
+        link=text("link"),
+        organisations=text("organisations"),
+        sdgs=[str(s) for s in sdgs],
+        tags=text("tags"),
+        privacy_risk=selected("privacy_risk"),
+        civic_space_risk=selected("civic_space_risk"),
+        manipulation_risk=selected("manipulation_risk"),
+        safeguards=text("safeguards"),
+    )
+
+
+def metadata_ref(private_metadata: str | None) -> int | None:
+    try:
+        ref = json.loads(private_metadata or "{}").get("ref")
+    except (ValueError, AttributeError):
+        return None
+    return ref if isinstance(ref, int) and ref > 0 else None
+
+
+# --- shared bits ---------------------------------------------------------------------------------
+
+
+def person(member_id: str | None, member: Member | None = None) -> str:
+    if member_id is None or (member is not None and member.forgotten):
+        return FORMER_MEMBER
+    return f"<@{member_id}>"
+
+
+def _sdgs_text(innovation: InnovationModel) -> str:
+    numbers = [int(n) for n in innovation.sdgs.split(",") if n]
+    return ", ".join(_sdg_label(n) for n in numbers)
+
+
+def _risks_text(innovation: InnovationModel) -> str:
+    return "  ·  ".join(f"{label} {getattr(innovation, field)}" for field, label in RISKS)
+
+
+def _title_line(innovation: InnovationModel) -> str:
+    return f"*{innovation.ref}* · {escape(shorten(innovation.title, 150))}"
+
+
+# --- the card in the group's channel --------------------------------------------------------------
+
+
+def card(innovation: InnovationModel, tz: str, summary_limit: int = 600) -> tuple[str, list[dict]]:
+    """The channel card: posted when logged, updated in place (chat.update) on every later change."""
+    text = f"{innovation.ref} · {shorten(innovation.title, 150)} — {innovation.stage} ({innovation.group.handle})"
+    facts = [f"*Stage:* {innovation.stage}", f"*Group:* `{innovation.group.handle}`"]
+    if innovation.kind:
+        facts.append(f"*Kind:* {innovation.kind}")
+    blocks = [header(f"{innovation.ref} · {innovation.title}"), section("   ".join(facts))]
+    if innovation.summary:
+        # Shortened for display only; the whole summary is stored (and exported).
+        blocks.append(section(escape(shorten(innovation.summary, summary_limit))))
+    details = []
+    if innovation.link:
+        details.append(f"*Link:* {escape(innovation.link)}")
+    if innovation.organisations:
+        details.append("*Organisations:* " + escape(", ".join(o.name for o in innovation.organisations)))
+    if innovation.sdgs:
+        details.append(f"*SDGs:* {_sdgs_text(innovation)}")
+    if innovation.tags:
+        details.append("*Tags:* " + escape(innovation.tags.replace(",", ", ")))
+    details.append(f"*Risks:* {_risks_text(innovation)}")
+    blocks.append(section("\n".join(details)))
+    blocks.append(
+        context(
+            f"Logged by {person(innovation.logged_by, innovation.logger)} on {slack_date(innovation.logged_at, tz)}"
+            f"  ·  updated {slack_date(innovation.updated_at, tz)}  ·  `/spindle show {innovation.ref}`"
+        )
+    )
+    return text, blocks
+
+
+# --- list and show -------------------------------------------------------------------------------
+
+
+def list_reply(
+    rows: list[InnovationModel], total: int, handle: str | None, stage: str | None, tz: str
+) -> tuple[str, list[dict] | None]:
+    filters = " ".join(f for f in (f"`{handle}`" if handle else "", f"at stage `{stage}`" if stage else "") if f)
+    where = f" in {filters}" if filters else ""
+    if not rows:
+        return f"No innovations{where} yet. Log one with `/spindle log`.", None
+    shown = f"{len(rows)} most recently updated of {total}" if total > len(rows) else f"{total}"
+    text = f"Innovations{where}: {shown}"
+    lines = []
+    for innovation in rows:
+        line = (
+            f"{_title_line(innovation)}\n      {innovation.stage} · `{innovation.group.handle}`"
+            f" · updated {slack_date(innovation.updated_at, tz)}"
+        )
+        if innovation.summary:
+            line += f"\n      _{escape(shorten(innovation.summary, 140))}_"
+        lines.append(line)
+    blocks = [header(f"Innovations ({shown})"), *line_sections(lines, max_blocks=45)]
+    blocks.append(context("Details and history: `/spindle show INN-…`"))
+    return text, blocks
+
+
+def show_reply(
+    innovation: InnovationModel, items: list[StageChange | InnovationNote], tz: str
+) -> tuple[str, list[dict]]:
+    text = f"{innovation.ref} · {shorten(innovation.title, 150)} — {innovation.stage}"
+    # The card shows a taste of the summary; `show` gives as much as one section holds.
+    _, blocks = card(innovation, tz, summary_limit=2400)
+    if innovation.safeguards:
+        blocks.insert(-1, section("*Safeguards:* " + escape(shorten(innovation.safeguards, 2400))))
+    blocks.append(divider())
+    lines = []
+    for item in reversed(items):  # newest first, so a very long history drops its oldest entries
+        when = slack_date(item.at, tz)
+        if isinstance(item, StageChange):
+            move = (
+                f"logged at *{item.to_stage}*" if item.from_stage is None else f"{item.from_stage} → *{item.to_stage}*"
+            )
+            note = f": {escape(shorten(item.note, 500))}" if item.note else ""
+            lines.append(f"• {when} — {move} by {person(item.by_id, item.by)}{note}")
+        else:
+            lines.append(f"• {when} — note by {person(item.author_id, item.author)}: {escape(shorten(item.text, 500))}")
+    blocks.append(section("*History* (newest first)"))
+    blocks += line_sections(lines, max_blocks=49 - len(blocks), overflow="…and {n} older entries.")
+    return text, blocks[:50]

@@ -1,0 +1,62 @@
+"""`python -m bot` as a real process: migrates, serves /slack/events and /healthz, stops on SIGTERM."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.slackdriver import BOT_TOKEN, SIGNING_SECRET, sign
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("the bot did not come up")
+
+
+def test_python_m_bot_serves_http_and_stops_cleanly(tmp_path, fake_slack):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPINDLE_", "DATABASE_URL"))}
+    env.update({
+        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db", "PORT": str(port), "SPINDLE_COORDINATORS": "UBOSS",
+        "SPINDLE_SCHEDULER": "on", "PYTHONPATH": str(ROOT), "LOG_LEVEL": "INFO",
+    })  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_up(port, proc)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+            assert r.read() == b'{"status": "ok", "database": "ok"}'
+        body = urlencode({"command": "/spindle", "text": "group new field-labs Field labs", "user_id": "UBOSS",
+                          "channel_id": "C1", "team_id": "T1", "response_url": fake_slack.response_url(),
+                          "trigger_id": "t1"}).encode()  # fmt: skip
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)})  # fmt: skip
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert b"field-labs" in r.read()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[1]
+    assert proc.returncode == 0, out
+    assert BOT_TOKEN not in out and SIGNING_SECRET not in out
+    assert '"msg": "listening"' in out and '"msg": "stopped"' in out
