@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
+from handlers import ratelimit
 from bot.settings import Settings
 from bot.web import SpindleWSGI
 from handlers.deps import Deps
@@ -94,6 +95,8 @@ def build(settings: Settings, *, clock: Clock | None = None, db: Database | None
         logger=logging.getLogger("slack_bolt"),
     )
     deps = Deps(db=db, clock=clock, timezone=settings.timezone, client=client)
+    if settings.rate_limit:
+        deps.extras[ratelimit.EXTRAS_KEY] = ratelimit.RateLimiter(rate=settings.rate_limit, per=60)
     handlers.register_all(app, deps)
     with db.transaction() as session:
         seed_coordinators(session, list(settings.coordinators), clock.now())

@@ -25,7 +25,7 @@ def _start(settings: Settings, *, apply_migrations: bool = True):
     from bot.logs import configure_logging
     from models.db import migrate
 
-    configure_logging(settings.log_level, [settings.bot_token, settings.signing_secret or "", settings.app_token or ""])
+    configure_logging(settings.log_level, _secrets(settings))
     try:
         if apply_migrations:
             migrate(settings.database_url)
@@ -34,6 +34,13 @@ def _start(settings: Settings, *, apply_migrations: bool = True):
         log.debug("start failed", exc_info=True)
         print(f"spindle-bot: cannot start: {_describe(exc)}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def _secrets(settings: Settings) -> list[str]:
+    from sqlalchemy.engine import make_url
+
+    password = make_url(settings.database_url).password
+    return [settings.bot_token, settings.signing_secret or "", settings.app_token or "", str(password or "")]
 
 
 def _describe(exc: Exception) -> str:
@@ -79,8 +86,15 @@ def run() -> None:
         else:
             from waitress.server import create_server
 
+            from bot.web import MAX_BODY_BYTES
+
             server = create_server(
-                runtime.wsgi, host="0.0.0.0", port=settings.port, threads=16, ident="spindle-bot"  # noqa: S104
+                runtime.wsgi,
+                host="0.0.0.0",  # noqa: S104  (a server: Slack must reach it)
+                port=settings.port,
+                threads=16,
+                ident="spindle-bot",
+                max_request_body_size=MAX_BODY_BYTES,  # refuse huge bodies before buffering them
             )
 
             def _close(signum, _frame):
@@ -130,7 +144,7 @@ def migrate_only() -> None:
     from bot.logs import configure_logging
     from models.db import migrate
 
-    configure_logging(settings.log_level, [settings.bot_token, settings.signing_secret or ""])
+    configure_logging(settings.log_level, _secrets(settings))
     try:
         migrate(settings.database_url)
     except Exception as exc:

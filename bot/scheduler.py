@@ -23,9 +23,11 @@ TickJob = Callable[[Deps, datetime], None]
 
 def tick_jobs() -> list[tuple[str, TickJob]]:
     """The features that have scheduled work, in the order a tick runs them."""
+    from handlers.delivery import prune_tick
+    from handlers.exports import weekly_tick
     from handlers.standup_delivery import standup_tick
 
-    return [("standups", standup_tick)]
+    return [("standups", standup_tick), ("weekly register", weekly_tick), ("delivery claims", prune_tick)]
 
 
 def tick(deps: Deps) -> None:

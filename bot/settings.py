@@ -33,6 +33,7 @@ class Settings:
     timezone: str
     scheduler: bool
     log_level: str = "INFO"
+    rate_limit: int = 20  # /spindle commands per person per minute, per process; 0: no limit
 
     @property
     def socket_mode(self) -> bool:
@@ -103,6 +104,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
 
+    rate_text = get("SPINDLE_RATE_LIMIT") or "20"
+    if not rate_text.isdigit() or int(rate_text) > 10_000:
+        raise SettingsError("SPINDLE_RATE_LIMIT must be a whole number of commands per person per minute (0: no limit).")
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -114,6 +119,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         timezone=timezone,
         scheduler=scheduler_text == "on",
         log_level=log_level,
+        rate_limit=int(rate_text),
     )
 
 

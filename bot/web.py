@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
 
 from slack_bolt import App
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 
 # Slack's largest payloads (a view submission with long inputs) are tens of kilobytes.
 MAX_BODY_BYTES = 512 * 1024
+STAMP_RE = re.compile(r"[0-9]{1,12}")
+SIGNATURE_RE = re.compile(r"v0=[0-9a-fA-F]{1,128}")
 
 
 class SpindleWSGI:
@@ -38,6 +41,10 @@ class SpindleWSGI:
             if length < 0 or length > MAX_BODY_BYTES:
                 log.warning("request refused: body too large", extra={"length": length})
                 return _plain(start_response, "413 Content Too Large", "request body too large")
+            if not _well_formed_signature(environ):
+                # Bolt's verifier raises (500) on a non-numeric stamp or a non-ASCII signature.
+                log.warning("request refused: malformed signature headers")
+                return _plain(start_response, "401 Unauthorized", "invalid request signature")
             return self.slack(environ, start_response)
         return _plain(start_response, "404 Not Found", "not found")
 
@@ -47,6 +54,15 @@ class SpindleWSGI:
         status = "200 OK" if ok else "503 Service Unavailable"
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _well_formed_signature(environ: dict) -> bool:
+    """Absent headers are Bolt's to refuse; present ones must look like Slack's, or it would crash."""
+    stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE")
+    if stamp is not None and not STAMP_RE.fullmatch(stamp):
+        return False
+    return signature is None or SIGNATURE_RE.fullmatch(signature) is not None
 
 
 def _plain(start_response, status: str, text: str) -> Iterable[bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -17,12 +18,11 @@ from models.errors import DomainError, Unavailable
 from models.people import ensure_member, update_profile
 
 log = logging.getLogger(__name__)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OOPS = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell a coordinator."
 
 
 def register(app: App, deps: Deps) -> None:
-    ratelimit.install_default(deps)
-
     @app.command("/spindle")
     def spindle(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
         reply, needs_profile = run_command(deps, command, client, respond)
@@ -43,7 +43,8 @@ def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) 
     Returns the reply and whether the member's Slack profile still needs fetching.
     """
     user_id = command.get("user_id", "")
-    text = command.get("text", "") or ""
+    # Control characters (NUL above all: PostgreSQL refuses it in text) never mean anything here.
+    text = CONTROL_CHARS.sub("", command.get("text", "") or "")
     limiter = deps.extras.get(ratelimit.EXTRAS_KEY)
     if limiter is not None:  # before parsing: a flood costs no parsing and no database work
         wait = limiter.take(user_id)

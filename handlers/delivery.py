@@ -9,14 +9,18 @@ still runs. Buttons and view submissions claim their own keys with `models.deliv
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from slack_bolt import App, BoltResponse
+from slack_sdk.models.views import View
 
 from handlers.deps import Deps
-from models.deliveries import claim_delivery
-from models.errors import Unavailable
+from handlers.ui.common import context, section
+from models.deliveries import claim_delivery, prune_deliveries
+from models.errors import DomainError, Unavailable
 
 log = logging.getLogger(__name__)
+OOPS = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
 
 
 def event_key(body: dict) -> str | None:
@@ -43,6 +47,42 @@ def register(app: App, deps: Deps) -> None:
         retry = (request.headers.get("x-slack-retry-num") or [None])[0]
         log.info(
             "duplicate event skipped",
-            extra={"event_id": body.get("event_id"), "retry_num": retry, "event_type": (body.get("event") or {}).get("type")},
+            extra={
+                "event_id": body.get("event_id"),
+                "retry_num": retry,
+                "event_type": (body.get("event") or {}).get("type"),
+            },
         )
         return BoltResponse(status=200, body="")
+
+    @app.error
+    def never_a_5xx(error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
+        """A listener or middleware that failed before its ack answers 200, never Bolt's 500.
+
+        Slack shows a 5xx as a broken app; a modal then loses nothing because we push a small
+        view on top of it, and the person's form is still there underneath to submit again.
+        """
+        kind = body.get("type") if isinstance(body, dict) else None
+        if isinstance(error, DomainError):
+            log.warning("request refused before its ack", extra={"kind": kind, "error": type(error).__name__})
+        else:
+            log.error("listener failed", exc_info=error, extra={"kind": kind})
+        if response is None:  # already acknowledged: Slack has had its answer
+            return None
+        message = error.message if isinstance(error, DomainError) else OOPS
+        if kind == "view_submission":
+            return BoltResponse(status=200, body={"response_action": "push", "view": problem_view(message)})
+        return BoltResponse(status=200, body="")
+
+
+def problem_view(message: str) -> dict:
+    blocks = [section(message), context("Close this to return to your form; what you typed is still there.")]
+    return View(type="modal", title="Not saved", close="Back", blocks=blocks).to_dict()
+
+
+def prune_tick(deps: Deps, now: datetime) -> None:
+    """Scheduler job: drop delivery claims older than a week, so the table stays small."""
+    with deps.db.transaction() as session:
+        removed = prune_deliveries(session, now)
+    if removed:
+        log.info("old delivery claims pruned", extra={"count": removed})

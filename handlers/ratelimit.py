@@ -16,7 +16,9 @@ DEFAULT_RATE = 20  # commands …
 DEFAULT_PER = 60.0  # … per this many seconds, per person
 MAX_TRACKED = 10_000  # buckets kept before idle full ones are dropped
 
-TOO_FAST = "You are sending commands faster than I can take them. Please wait {wait} and try again; nothing was changed."
+TOO_FAST = (
+    "You are sending commands faster than I can take them. Please wait {wait} and try again; nothing was changed."
+)
 
 
 @dataclass
@@ -72,17 +74,3 @@ def refusal(wait_seconds: float) -> str:
 
 
 EXTRAS_KEY = "ratelimit"
-
-
-def install_default(deps) -> None:
-    """The production limit, unless the composition root (or a test) installed one already.
-
-    Under a FakeClock (the test suite and benchmarks drive time themselves) none is installed by
-    default: one shared in-memory limiter would carry one test's commands into the next; tests
-    that exercise the limit install their own with an injected clock.
-    """
-    from models.clock import FakeClock
-
-    if EXTRAS_KEY in deps.extras or isinstance(deps.clock, FakeClock):
-        return
-    deps.extras[EXTRAS_KEY] = RateLimiter()

@@ -372,17 +372,21 @@ def _organisations(session: Session, names: list[str]) -> list[Organisation]:
     out: list[Organisation] = []
     for name in names:
         key = name.lower()
-        org = session.scalar(select(Organisation).where(Organisation.key == key))
+        org = _find_organisation(session, key)
         if org is None:
             try:
                 with session.begin_nested():  # a savepoint: losing a race must not spoil the whole save
                     org = Organisation(name=name, key=key)
                     session.add(org)
-            except IntegrityError:
-                org = session.scalar(select(Organisation).where(Organisation.key == key))
+            except IntegrityError:  # another request created it a moment ago: use theirs
+                org = _find_organisation(session, key)
         if org is not None:
             out.append(org)
     return out
+
+
+def _find_organisation(session: Session, key: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.key == key))
 
 
 def _apply(session: Session, innovation: Innovation, clean: CleanInnovation) -> None:

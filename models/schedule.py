@@ -20,6 +20,9 @@ _MAX_GAP_MINUTES = 26 * 60
 
 def weekday_numbers(days: str | Iterable[str]) -> frozenset[int]:
     """ "mon,wed" (or an iterable of day names) as datetime.weekday() numbers."""
+    if isinstance(days, str):
+        shorthand = {"daily": ",".join(WEEKDAYS), "weekdays": ",".join(WEEKDAYS[:5])}
+        days = shorthand.get(days.strip().lower(), days)
     names = days.split(",") if isinstance(days, str) else days
     return frozenset(WEEKDAYS.index(d.strip().lower()) for d in names if d.strip().lower() in WEEKDAYS)
 

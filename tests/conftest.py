@@ -60,6 +60,9 @@ def bot_env(fake: FakeSlack, url: str, **overrides: str) -> dict[str, str]:
         "SPINDLE_COORDINATORS": COORDINATOR,
         "SPINDLE_TIMEZONE": "Europe/Amsterdam",
         "SPINDLE_SCHEDULER": "off",
+        # The suite's clock stands still, so one shared limiter would carry commands across tests;
+        # tests of the limit install their own (tests/test_abuse.py).
+        "SPINDLE_RATE_LIMIT": "0",
     }
     env.update(overrides)
     return env

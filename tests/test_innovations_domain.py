@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.errors import Conflict, Forbidden, Invalid, NotFound
 from models.groups import archive_group, create_group, join_group
@@ -204,7 +204,11 @@ def test_move_stage_records_history_and_moves_updated_at(world, clock):
         move_stage(s, coord, ref, "parked", "Waiting for budget", clock.now())
     with world.transaction() as s:
         moves = [(c.from_stage, c.to_stage, c.note) for c in s.scalars(select(StageChange).order_by(StageChange.id))]
-        assert moves == [(None, "exploring", ""), ("exploring", "piloting", ""), ("piloting", "parked", "Waiting for budget")]
+        assert moves == [
+            (None, "exploring", ""),
+            ("exploring", "piloting", ""),
+            ("piloting", "parked", "Waiting for budget"),
+        ]
 
 
 def test_notes_and_history(world, clock):
@@ -242,13 +246,19 @@ def test_edit_updates_fields_and_records_a_stage_move(world, clock):
             s, u1, ref, full(title="Consent bot v2", stage="dropped", stage_note="Superseded", tags="New"), clock.now()
         )
         assert inn.title == "Consent bot v2" and inn.tags == "new" and inn.stage == "dropped"
-        assert change is not None and (change.from_stage, change.to_stage, change.note) == ("idea", "dropped", "Superseded")
+        assert change is not None and (change.from_stage, change.to_stage, change.note) == (
+            "idea",
+            "dropped",
+            "Superseded",
+        )
         assert inn.updated_at == clock.now()
     # Staying at `dropped` needs no new note.
     clock.advance(timedelta(days=1))
     with world.transaction() as s:
         u1, _, _ = members(s)
-        inn, change = update_innovation(s, u1, ref, full(title="Consent bot v2", stage="dropped", tags="New"), clock.now())
+        inn, change = update_innovation(
+            s, u1, ref, full(title="Consent bot v2", stage="dropped", tags="New"), clock.now()
+        )
         assert change is None
         assert inn.updated_at == clock.now() - timedelta(days=1)  # nothing changed, so not "updated"
 
@@ -276,3 +286,26 @@ def test_list_newest_first_with_filters_and_count_by_stage(world, clock):
         assert counts["exploring"] == 23 and counts["piloting"] == 1 and counts["idea"] == 0
         group_id = s.scalar(select(Innovation.group_id).where(Innovation.id == other))
         assert count_by_stage(s, group_id)["exploring"] == 1
+
+
+def test_organisation_created_concurrently_is_reused(world, clock, monkeypatch):
+    """Two saves naming a new organisation at once: the loser of the insert race uses the winner's row."""
+    import models.innovations as inn_module
+
+    with world.transaction() as s:
+        u1, _, _ = members(s)
+        create_innovation(s, u1, full(organisations="Hivos"), clock.now())
+    real = inn_module._find_organisation
+    misses = iter([None])  # the first look-up misses, as if the other request had not committed yet
+
+    def racing(session, key):
+        return next(misses, None) or real(session, key)
+
+    monkeypatch.setattr(inn_module, "_find_organisation", racing)
+    with world.transaction() as s:
+        u1, _, _ = members(s)
+        inn = create_innovation(s, u1, full(organisations="HIVOS"), clock.now())
+        assert [o.name for o in inn.organisations] == ["Hivos"]
+    with world.transaction() as s:
+        assert s.scalar(select(func.count(Organisation.id))) == 1
+        assert s.scalar(select(func.count(Innovation.id))) == 2

@@ -118,3 +118,17 @@ def test_prune_deliveries(db, clock):
     with db.transaction() as s:
         assert prune_deliveries(s, clock.now()) == 1
         assert s.scalar(select(func.count()).select_from(ProcessedDelivery)) == 1
+
+
+def test_scheduler_prunes_old_claims(runtime, db, clock):
+    from datetime import timedelta
+
+    from bot.scheduler import tick_jobs
+
+    job = dict(tick_jobs())["delivery claims"]
+    with db.transaction() as s:
+        claim_delivery(s, "event:old", clock.now() - timedelta(days=30))
+        claim_delivery(s, "event:recent", clock.now() - timedelta(hours=1))
+    job(runtime.deps, clock.now())
+    with db.transaction() as s:
+        assert s.scalars(select(ProcessedDelivery.key)).all() == ["event:recent"]

@@ -218,6 +218,11 @@ def _risks_text(innovation: InnovationModel) -> str:
     return "  ·  ".join(f"{label} {getattr(innovation, field)}" for field, label in RISKS)
 
 
+def _clip(text: str, limit: int) -> str:
+    """Shorten for display, keeping the writer's line breaks (unlike `shorten`, for one-liners)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _title_line(innovation: InnovationModel) -> str:
     return f"*{innovation.ref}* · {escape(shorten(innovation.title, 150))}"
 
@@ -234,7 +239,7 @@ def card(innovation: InnovationModel, tz: str, summary_limit: int = 600) -> tupl
     blocks = [header(f"{innovation.ref} · {innovation.title}"), section("   ".join(facts))]
     if innovation.summary:
         # Shortened for display only; the whole summary is stored (and exported).
-        blocks.append(section(escape(shorten(innovation.summary, summary_limit))))
+        blocks.append(section(escape(_clip(innovation.summary, summary_limit))))
     details = []
     if innovation.link:
         details.append(f"*Link:* {escape(innovation.link)}")
@@ -288,7 +293,7 @@ def show_reply(
     # The card shows a taste of the summary; `show` gives as much as one section holds.
     _, blocks = card(innovation, tz, summary_limit=2400)
     if innovation.safeguards:
-        blocks.insert(-1, section("*Safeguards:* " + escape(shorten(innovation.safeguards, 2400))))
+        blocks.insert(-1, section("*Safeguards:* " + escape(_clip(innovation.safeguards, 2000))))
     blocks.append(divider())
     lines = []
     for item in reversed(items):  # newest first, so a very long history drops its oldest entries
