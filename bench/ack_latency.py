@@ -70,20 +70,19 @@ def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"{app} exited with {proc.returncode}")
+                raise SystemExit(f"{app} exited with {proc.returncode}") from None
             time.sleep(0.1)
     proc.kill()
     raise SystemExit(f"{app} did not start")
 
 
 def body_for(i: int) -> bytes:
-    return urlencode(
-        {
-            "team_id": "T1", "channel_id": "C1", "user_id": f"UM{i % 30:04d}", "user_name": "member",
-            "command": "/spindle", "text": "group list", "response_url": "http://127.0.0.1:9/respond",
-            "trigger_id": f"t{i}",
-        }  # fmt: skip
-    ).encode()
+    fields = {
+        "team_id": "T1", "channel_id": "C1", "user_id": f"UM{i % 30:04d}", "user_name": "member",
+        "command": "/spindle", "text": "group list", "response_url": "http://127.0.0.1:9/respond",
+        "trigger_id": f"t{i}",
+    }  # fmt: skip
+    return urlencode(fields).encode()
 
 
 def load(port: int, requests: int, concurrency: int) -> tuple[list[float], float, int]:

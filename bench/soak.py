@@ -10,11 +10,12 @@ Slack in a child process, which fails --fail-rate (5%) of ALL Web API calls at r
 Set-up goes through signed requests like everything else: a coordinator creates the groups and
 names leads, members join, leads link channels and set a daily stand-up at the next minutes (UTC),
 so the clock process starts runs during the soak. Then --concurrency workers (closed loop, no
-think time; --rate caps the steps a second) send, for --seconds: quick logs, innovation modal submissions, reads (group list,
-group info, list, show), stage moves, notes, `standup HANDLE now` from leads, and stand-up answers
-(the DM prompt the fake Slack received → button click → answer modal submission). Every logged
-title and every answer carries a unique token, so after a quiet period the database can be asked
-which acknowledged records it holds.
+think time; --rate caps the steps a second) send, for --seconds: quick logs, innovation modal
+submissions (--double-share of them submitted twice at once with the same view, a double click:
+issue 6 item 1 wants one innovation of it), reads (group list, group info, list, show), stage
+moves, notes, `standup HANDLE now` from leads, and stand-up answers (the DM prompt the fake Slack
+received → button click → answer modal submission). Every logged title and every answer carries a
+unique token, so after a quiet period the database can be asked which acknowledged records it holds.
 
 The per-person command limit (handlers/ratelimit.py: 20 a minute) is respected client-side by a
 mirror bucket per user (19 a minute, a safety margin), with reads spread over --readers user ids:
@@ -310,8 +311,9 @@ class Bot:
             "response_url": f"{self.slack_base}/respond/a{n}",
         })  # fmt: skip
 
-    def submit(self, user: str, callback_id: str, values: dict, private_metadata: str) -> Result:
-        n = next(self._ids)
+    def submit(self, user: str, callback_id: str, values: dict, private_metadata: str, view_n: int = 0) -> Result:
+        """A view_submission; the same `view_n` means the same view (a double-clicked submit button)."""
+        n = view_n or next(self._ids)
         return self.interactive({
             "type": "view_submission", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
             "api_app_id": "A1", "trigger_id": f"soak-trigger-{n}",
@@ -431,6 +433,7 @@ class World:
         self.prompts: deque[tuple[int, str, str]] = deque()  # (prompt id, user, DM ts)
         self.titles_sent: set[str] = set()  # acknowledged innovations
         self.tokens_sent: set[str] = set()  # acknowledged stand-up answers
+        self.doubled: set[str] = set()  # titles whose modal was submitted twice with the same view
         self.seed = rng_seed
 
     def unique(self) -> int:
@@ -508,7 +511,8 @@ class Traffic:
         "answer": 16,
     }
 
-    def __init__(self, bot: Bot, world: World, stats: Stats, standup_every: float) -> None:
+    def __init__(self, bot: Bot, world: World, stats: Stats, standup_every: float, double_share: float) -> None:
+        self.double_share = double_share
         self.bot = bot
         self.world = world
         self.stats = stats
@@ -549,12 +553,33 @@ class Traffic:
         user = rng.choice(list(self.world.member_group))
         group = self.world.member_group[user]
         title = f"{self.world.tag} modal {self.world.unique():06d}"
-        result = self.bot.submit(user, "innovation_modal", innovation_values(group.handle, title, rng), "{}")
+        values = innovation_values(group.handle, title, rng)
+        if rng.random() < self.double_share:
+            return self.modal_double(user, title, values)
+        result = self.bot.submit(user, "innovation_modal", values, "{}")
         data = result.json
         ok = result.status == 200 and data.get("response_action") != "errors"
         if ok:
             self.world.titles_sent.add(title)
         self.stats.add("modal_log", result, ok, "" if ok else json.dumps(data.get("errors") or data)[:160])
+
+    def modal_double(self, user: str, title: str, values: dict) -> None:
+        """The same view submitted twice at once (issue 6, item 1): one innovation must come of it."""
+        view_n = 900_000_000 + self.world.unique()
+        first: list[Result] = []
+        twin = threading.Thread(
+            target=lambda: first.append(self.bot.submit(user, "innovation_modal", values, "{}", view_n))
+        )
+        twin.start()
+        second = self.bot.submit(user, "innovation_modal", values, "{}", view_n)
+        twin.join()
+        results = [*first, second]
+        oks = [r.status == 200 and r.json.get("response_action") != "errors" for r in results]
+        if any(oks):
+            self.world.titles_sent.add(title)
+            self.world.doubled.add(title)
+        for result, ok in zip(results, oks, strict=True):
+            self.stats.add("modal_double", result, ok, "" if ok else json.dumps(result.json)[:160])
 
     def read(self, rng: random.Random) -> None:
         user = self.world.reader()
@@ -881,6 +906,8 @@ def main() -> int:
     parser.add_argument("--standup-every", type=float, default=20.0, help="seconds between a lead's `standup now`")
     parser.add_argument("--quiet", type=float, default=10.0, help="least seconds to wait after the traffic")
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--double-share", type=float, default=0.03,
+                        help="share of modal submissions sent twice at once with the same view")  # fmt: skip
     parser.add_argument("--rate", type=float, default=0.0, help="cap on steps a second (default: none, closed loop)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite file)")
@@ -954,7 +981,7 @@ def main() -> int:
         start = time.monotonic()
         for i, g in enumerate(groups):  # leads' `standup now`, staggered over one period
             g.next_now = start + 2.0 + i * args.standup_every / len(groups)
-        traffic = Traffic(bot, world, stats, args.standup_every)
+        traffic = Traffic(bot, world, stats, args.standup_every, args.double_share)
         roots = {"web": web.pid, "clock": clock.pid, "fake slack": slack.proc.pid, "soak client": os.getpid()}
         cpu_before = cpu_snapshot(roots)
         wall = run_workers(traffic, args.concurrency, args.seconds, args.max_requests, seed, stop_event, args.rate)
@@ -1021,7 +1048,17 @@ def report(args, stats: Stats, wall: float, quiet: float, world: World, titles: 
     print(f"latency:          p50={p50:.1f} ms  p95={p95:.1f} ms  p99={p99:.1f} ms  max={ordered[-1] * 1000:.0f} ms"
           if ordered else "latency:          n/a")  # fmt: skip
     print(f"{'kind':<16}{'sent':>7}{'ok':>7}{'refused':>9}{'failed':>8}{'p50 ms':>9}{'p95 ms':>9}")
-    for kind in ("quick_log", "modal_log", "read", "stage", "note", "standup_now", "standup_click", "standup_answer"):
+    for kind in (
+        "quick_log",
+        "modal_log",
+        "modal_double",
+        "read",
+        "stage",
+        "note",
+        "standup_now",
+        "standup_click",
+        "standup_answer",
+    ):
         k = stats.kinds.get(kind)
         if k is None:
             continue
@@ -1069,16 +1106,19 @@ def report(args, stats: Stats, wall: float, quiet: float, world: World, titles: 
         print("lost innovations (first 5): " + ", ".join(sorted(lost_titles)[:5]))
     if lost_tokens:
         print("lost answers (first 5): " + ", ".join(sorted(lost_tokens)[:5]))
+    doubled_dupes = sum(1 for t in world.doubled if titles.get(t, 0) > 1)
     print(
-        f"innovations:      stored {sum(titles.values())} with the soak's titles; duplicates {duplicate_titles}; "
+        f"innovations:      stored {sum(titles.values())} with the soak's titles; duplicates {duplicate_titles} "
+        f"({doubled_dupes} of the {len(world.doubled)} submitted twice with the same view were stored twice); "
         f"stored without a successful ack {unacked_titles}"
     )
     lost = len(lost_titles) + len(lost_tokens)
     p95_ok = p95 < 300
-    met = lost == 0 and fivexx == 0 and p95_ok and duplicate_titles == 0 and slack_stats["duplicate_prompts"] == 0
+    dupes = duplicate_titles + slack_stats["duplicate_prompts"]
+    met = lost == 0 and fivexx == 0 and p95_ok and dupes == 0
     print(
         f"targets:          0 lost {'OK' if lost == 0 else 'MISSED'}, 0 5xx {'OK' if fivexx == 0 else 'MISSED'}, "
-        f"p95 < 300 ms {'OK' if p95_ok else 'MISSED'}"
+        f"p95 < 300 ms {'OK' if p95_ok else 'MISSED'}, no duplicates {'OK' if not dupes else 'MISSED'}"
     )
     print(
         f"records lost:     {lost} — innovations {len(lost_titles)} (sent {len(world.titles_sent)}, stored "

@@ -16,9 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
-from handlers import ratelimit
 from bot.settings import Settings
 from bot.web import SpindleWSGI
+from handlers import ratelimit
 from handlers.deps import Deps
 from models.clock import Clock, SystemClock
 from models.db import Database

@@ -281,20 +281,23 @@ def _choices(ws, column: int, values: tuple[str, ...], rows: int) -> None:
     ws.data_validations.append(validation)
 
 
-def _stream(session: Session, stmt):
+def stream(session: Session, stmt):
     return session.execute(stmt, execution_options={"yield_per": STREAM_ROWS})
 
 
-def _write_innovations(session, ws, cells: CellMaker, filters, group_id, zone, progress) -> int:
-    _layout(ws, cells, INNOVATION_COLUMNS)
+def innovations_query(filters: Filters, group_id: int | None):
+    """One row per innovation, everything the Innovations sheet shows, in reference order.
+
+    Organisation names hold no commas (they are split on commas when typed), so ", " joins them.
+    """
     io = innovation_organisations
     organisations = (
-        select(io.c.innovation_id, func.aggregate_strings(Organisation.name, "\x1f").label("names"))
+        select(io.c.innovation_id, func.aggregate_strings(Organisation.name, ", ").label("names"))
         .join(Organisation, Organisation.id == io.c.organisation_id)
         .group_by(io.c.innovation_id)
         .subquery()
     )
-    stmt = (
+    return (
         select(
             Innovation.id,
             Innovation.title,
@@ -322,6 +325,11 @@ def _write_innovations(session, ws, cells: CellMaker, filters, group_id, zone, p
         .where(*_innovation_filter(filters, group_id))
         .order_by(Innovation.id)
     )
+
+
+def _write_innovations(session, ws, cells: CellMaker, filters, group_id, zone, progress) -> int:
+    _layout(ws, cells, INNOVATION_COLUMNS)
+    stmt = innovations_query(filters, group_id)
     text, word, date, link = cells.text, cells.word, cells.date, cells.link
     sdg_labels: dict[str, str] = {}
     append = ws.append
@@ -329,7 +337,7 @@ def _write_innovations(session, ws, cells: CellMaker, filters, group_id, zone, p
     for (
         iid, title, handle, kind, stage, summary, orgs, by_id, by_name, by_forgotten, logged_at, updated_at,
         url, sdgs, privacy, civic, manipulation, safeguards, tags,
-    ) in _stream(session, stmt):  # fmt: skip
+    ) in stream(session, stmt):  # fmt: skip
         sdg = sdg_labels.get(sdgs)
         if sdg is None:
             if len(sdg_labels) > 10_000:  # few combinations repeat; stay bounded if they do not
@@ -340,7 +348,7 @@ def _write_innovations(session, ws, cells: CellMaker, filters, group_id, zone, p
         tag = tags.replace(",", ", ") if tags else None  # stored normalised: "ai,privacy"
         append((
             f"INN-{iid}", text(title), word(handle), word(kind), word(stage), text(summary),
-            text(", ".join(sorted(orgs.split("\x1f"), key=str.lower))) if orgs else None,
+            text(", ".join(sorted(orgs.split(", "), key=str.lower)) if ", " in orgs else orgs) if orgs else None,
             text(person(by_id, by_name, by_forgotten)), date(logged_at, zone), date(updated_at, zone), link(url),
             sdg or None, word(privacy), word(civic), word(manipulation), text(safeguards), text(tag),
         ))  # fmt: skip
@@ -357,9 +365,9 @@ def _write_innovations(session, ws, cells: CellMaker, filters, group_id, zone, p
     return n
 
 
-def _write_history(session, ws, cells: CellMaker, filters, group_id, zone, progress) -> int:
-    _layout(ws, cells, HISTORY_COLUMNS)
-    stmt = (
+def history_query(filters: Filters, group_id: int | None):
+    """Stage changes of the selected innovations, per innovation, oldest first."""
+    return (
         select(
             StageChange.innovation_id,
             Innovation.title,
@@ -376,13 +384,18 @@ def _write_history(session, ws, cells: CellMaker, filters, group_id, zone, progr
         .where(*_innovation_filter(filters, group_id))
         .order_by(StageChange.innovation_id, StageChange.at, StageChange.id)
     )
+
+
+def _write_history(session, ws, cells: CellMaker, filters, group_id, zone, progress) -> int:
+    _layout(ws, cells, HISTORY_COLUMNS)
+    stmt = history_query(filters, group_id)
     text, word, date, append = cells.text, cells.word, cells.date, ws.append
     # Names and titles repeat from row to row: plain strings are reused; a guarded cell is an
     # object written at one position, so it is built afresh each time.
     names: dict[tuple, str | None] = {}
     last_iid, ref, title_value = None, "", None
     n = 0
-    for iid, title, from_stage, to_stage, by_id, by_name, by_forgotten, at, note in _stream(session, stmt):
+    for iid, title, from_stage, to_stage, by_id, by_name, by_forgotten, at, note in stream(session, stmt):
         key = (by_id, by_name, by_forgotten)
         if key in names:
             by = names[key]
@@ -519,7 +532,10 @@ __all__ = [
     "count_register",
     "counts_line",
     "file_name",
+    "history_query",
+    "innovations_query",
     "reading",
+    "stream",
     "title_of",
     "write_register",
 ]

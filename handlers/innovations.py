@@ -23,6 +23,7 @@ from handlers.router import executes
 from handlers.ui import innovations as ui
 from handlers.ui.common import escape, shorten
 from models import innovations as domain
+from models.deliveries import claim_delivery
 from models.errors import DomainError, Unavailable
 from models.people import ensure_member
 
@@ -218,8 +219,14 @@ def handle_submission(deps: Deps, ack: Ack, body: dict, client: WebClient) -> No
         return
     ack()
 
+    # A double click or a network retry submits the same view twice: Slack gives both the same
+    # view id and hash, so the second finds the claim and saves nothing.
+    claim = f"view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
     try:
         with deps.db.transaction() as session:
+            if claim is not None and not claim_delivery(session, claim, now):
+                log.info("duplicate modal submission skipped", extra={"user": user_id, "view": view.get("id")})
+                return
             member, _ = ensure_member(session, user_id, now)
             if ref is None:
                 innovation = domain.create_innovation(session, member, data, now)

@@ -13,5 +13,5 @@ def snapshot(db: Database) -> dict[str, list[tuple]]:
     with db.engine.connect() as conn:
         for table in metadata.sorted_tables:
             rows = conn.execute(select(table)).all()
-            out[table.name] = sorted((tuple(str(v) for v in row) for row in rows))
+            out[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
     return out

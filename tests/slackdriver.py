@@ -130,8 +130,9 @@ class SlackDriver:
         return self.interactive(payload, wait)
 
     def view_submission(self, user: str, callback_id: str, values: dict[str, dict[str, dict]], *,
-                        private_metadata: str = "", view_id: str = "V1", view_hash: str = "h1",
+                        private_metadata: str = "", view_id: str | None = None, view_hash: str = "h1",
                         wait: bool = True) -> Response:  # fmt: skip
+        view_id = view_id or f"V{next(_trigger)}"  # every modal Slack opens has its own id
         payload = {
             "type": "view_submission", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
             "api_app_id": "A1", "trigger_id": f"trigger-{next(_trigger)}",

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_cli(url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPINDLE_", "DATABASE_"))}
     environ.update({"DATABASE_URL": url, "SPINDLE_TIMEZONE": "Europe/Amsterdam", **env})
-    return subprocess.run(  # noqa: S603 — fixed argument lists, no shell
+    return subprocess.run(
         [sys.executable, "-m", "exports", *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120,
         check=False,
     )  # fmt: skip

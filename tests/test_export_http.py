@@ -124,6 +124,22 @@ def test_failure_is_sent_by_dm_when_response_url_is_gone(slack, fake_slack, db):
     assert dm["channel"] == f"D{COORDINATOR}" and "could not send it to you" in dm["text"]
 
 
+def test_build_failure_is_reported(slack, fake_slack, db, monkeypatch):
+    import handlers.exports
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(handlers.exports, "write_register", broken)
+    slack.command("export", user=COORDINATOR)
+    (told,) = fake_slack.wait_for("response_url")
+    assert "could not build the register" in told["text"]
+    assert not fake_slack.of("files.getUploadURLExternal")
+    with db.transaction() as s:
+        (entry,) = s.query(AuditEntry).filter_by(action="register.export").all()
+        assert entry.detail.endswith("build failed")
+
+
 def test_upload_url_failure_is_reported(slack, fake_slack, db):
     fake_slack.fail("files.getUploadURLExternal", status=200, error="invalid_auth")
     slack.command("export", user=COORDINATOR)

@@ -153,6 +153,21 @@ def test_valid_submission_saves_posts_card_and_confirms_by_dm(slack, group, db, 
     assert f"Logged *{inn.ref}*" in dm["text"] and f"<#{CHANNEL}>" in dm["text"]
 
 
+def test_the_same_submission_twice_saves_one_innovation(slack, group, db):
+    # A double click on Submit, or Slack resending after a slow answer: same view id, same hash.
+    for _ in range(2):
+        r = slack.view_submission("U1", "innovation_modal", valid_form(), view_id="VDOUBLE", view_hash="h7")
+        assert r.status == 200
+    inn = only(db)  # exactly one row
+    cards = slack.fake.of("chat.postMessage", channel=CHANNEL)
+    dms = slack.fake.of("chat.postMessage", channel="U1")
+    assert len(cards) == 1 and len(dms) == 1 and inn.ref in dms[0]["text"]
+    # A new modal (a new view id) with the same contents is a new innovation: people may mean it.
+    slack.view_submission("U1", "innovation_modal", valid_form(), view_id="VAGAIN", view_hash="h7")
+    with db.transaction() as s:
+        assert s.query(Innovation).count() == 2
+
+
 def test_invalid_submission_comes_back_inline_and_saves_nothing(slack, group, db):
     before = snapshot(db)
     r = slack.view_submission(

@@ -73,20 +73,28 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     assert s.bot_token == "xoxb-from-file" and s.port == 5000
 
 
-@pytest.mark.parametrize("entry", [["-m", "bot"], ["-m", "bot", "clock"], ["-m", "bot", "migrate"], ["-m", "exports", "--out", "x.xlsx"]])
-def test_entry_points_stop_with_one_line_and_no_traceback(tmp_path, entry):
+@pytest.mark.parametrize(
+    ("entry", "setting", "bad"),
+    [
+        (["-m", "bot"], "PORT", "not-a-port"),
+        (["-m", "bot", "clock"], "PORT", "not-a-port"),
+        (["-m", "bot", "migrate"], "PORT", "not-a-port"),
+        # the register needs no Slack settings, but it does read the coordinators' time zone
+        (["-m", "exports", "--out", "x.xlsx"], "SPINDLE_TIMEZONE", "Mars/Olympus_Mons"),
+    ],
+)
+def test_entry_points_stop_with_one_line_and_no_traceback(tmp_path, entry, setting, bad):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPINDLE_", "DATABASE_URL", "PORT"))}
-    env["PORT"] = "not-a-port"
     env["SLACK_BOT_TOKEN"] = "xoxb-1"
     env["SLACK_SIGNING_SECRET"] = "secret-value"
+    env[setting] = bad
     proc = subprocess.run([sys.executable, *entry], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
                           capture_output=True, text=True, timeout=60)  # fmt: skip
-    if entry[1] == "exports":  # the register needs no Slack settings: PORT is not its business
-        return
     assert proc.returncode != 0
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, proc.stderr
-    assert "PORT" in lines[0] and "Traceback" not in proc.stderr
+    assert setting in lines[0] and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_missing_token_from_a_fresh_folder(tmp_path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-
 SECTION_LIMIT = 3000  # characters in a section's text
 MESSAGE_BLOCK_LIMIT = 50
 
