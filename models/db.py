@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -61,6 +62,43 @@ def make_engine(url: str) -> Engine:
     )
 
 
+class FairGate:
+    """A first-come, first-served lock that the thread holding it may take again.
+
+    SQLite has one writer at a time, and its busy handler polls with growing sleeps, so a thread
+    that just arrived often beats one that has waited for seconds: under load a few requests
+    waited past Slack's 3 s. Queueing this process's threads here, in arrival order, leaves
+    SQLite's own lock to settle only between processes.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+        self._owner: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> FairGate:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return self
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._cond.wait_for(lambda: self._serving == ticket)
+            self._owner, self._depth = me, 1
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        with self._cond:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._serving += 1
+                self._cond.notify_all()
+
+
 class Database:
     """The project's handle on its database: sessions, transactions and health."""
 
@@ -68,6 +106,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every SQLite transaction takes the write lock (BEGIN IMMEDIATE): queue for it fairly.
+        self._gate = FairGate() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def backend(self) -> str:
@@ -80,22 +120,23 @@ class Database:
         Database connectivity errors become `Unavailable`, which handlers turn into a
         friendly "temporarily unavailable" reply.
         """
-        session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except (OperationalError, DBAPIError) as exc:
-            session.rollback()
-            if _is_connectivity(exc):
-                raise Unavailable(
-                    "Spindle Bot's database is temporarily unavailable. Please try again in a minute."
-                ) from exc
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._gate or nullcontext():
+            session = self._sessions()
+            try:
+                yield session
+                session.commit()
+            except (OperationalError, DBAPIError) as exc:
+                session.rollback()
+                if _is_connectivity(exc):
+                    raise Unavailable(
+                        "Spindle Bot's database is temporarily unavailable. Please try again in a minute."
+                    ) from exc
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def ping(self) -> bool:
         try:

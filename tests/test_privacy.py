@@ -179,3 +179,14 @@ def test_concurrent_confirms_erase_once(db, clock):
     with db.transaction() as s:
         assert s.get(Member, "U7") is None
         assert s.scalar(select(func.count()).select_from(Member).where(Member.forgotten.is_(True))) == 1
+
+
+def test_the_last_coordinator_is_warned_before_forgetting_themselves(slack, db):
+    asked = slack.command("forget-me", user=COORDINATOR)
+    assert "last coordinator" in asked.body.decode()
+    _button(asked, "forget_me_confirm")  # still theirs to confirm: erasure is not refused
+    slack.command("coordinator add <@U5>", user=COORDINATOR)
+    again = slack.command("forget-me", user=COORDINATOR)
+    assert "last coordinator" not in again.body.decode()
+    ordinary = slack.command("forget-me", user="U6")
+    assert "last coordinator" not in ordinary.body.decode()

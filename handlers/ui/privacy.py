@@ -20,7 +20,14 @@ EXPLAIN = (
 )
 
 
-def confirm_blocks(token: str) -> list[dict]:
+LAST_COORDINATOR = (
+    ":warning: You are the last coordinator. Afterwards nobody can create groups, add coordinators or "
+    "export the register until someone listed in `SPINDLE_COORDINATORS` uses Spindle Bot, or you first "
+    "`/spindle coordinator add @someone`."
+)
+
+
+def confirm_blocks(token: str, last_coordinator: bool = False) -> list[dict]:
     buttons = ActionsBlock(
         block_id="forget_me",
         elements=[
@@ -28,7 +35,8 @@ def confirm_blocks(token: str) -> list[dict]:
             ButtonElement(text="Cancel", action_id=CANCEL_ACTION, value="cancel"),
         ],
     )
-    return [section(EXPLAIN), buttons.to_dict()]
+    warning = [section(LAST_COORDINATOR)] if last_coordinator else []
+    return [section(EXPLAIN), *warning, buttons.to_dict()]
 
 
 def done_text(answers: int, groups_left: list[str], replies_failed: int) -> str:
