@@ -51,7 +51,7 @@ def post_card(deps: Deps, client: WebClient, innovation_id: int) -> tuple[bool, 
     Never raises: the innovation is already saved, and a card that could not be posted is logged.
     """
     with deps.db.transaction() as session:
-        innovation = session.get(domain.Innovation, innovation_id)
+        innovation = domain.for_card(session, innovation_id)
         if innovation is None:
             return False, ""
         channel = innovation.group.channel_id
@@ -80,7 +80,7 @@ def post_card(deps: Deps, client: WebClient, innovation_id: int) -> tuple[bool, 
 def update_card(deps: Deps, client: WebClient, innovation_id: int) -> None:
     """Bring the channel card up to date after a change; a failure is logged, never raised."""
     with deps.db.transaction() as session:
-        innovation = session.get(domain.Innovation, innovation_id)
+        innovation = domain.for_card(session, innovation_id)
         if innovation is None or not innovation.card_channel or not innovation.card_ts:
             return
         channel, ts = innovation.card_channel, innovation.card_ts

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, func, select
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
 
 from models.base import Base, UTCDateTime
 from models.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -538,8 +538,17 @@ def history(session: Session, innovation: Innovation) -> list[StageChange | Inno
     return items
 
 
+def for_card(session: Session, innovation_id: int) -> Innovation | None:
+    """An innovation with everything its card shows, in two queries instead of one per relation."""
+    return session.scalar(
+        select(Innovation)
+        .where(Innovation.id == innovation_id)
+        .options(joinedload(Innovation.group), joinedload(Innovation.logger), selectinload(Innovation.organisations))
+    )
+
+
 def set_card(session: Session, innovation_id: int, channel: str, ts: str) -> None:
-    innovation = session.get(Innovation, innovation_id)
-    if innovation is not None:
-        innovation.card_channel = channel
-        innovation.card_ts = ts
+    session.execute(
+        update(Innovation).where(Innovation.id == innovation_id).values(card_channel=channel, card_ts=ts),
+        execution_options={"synchronize_session": False},
+    )

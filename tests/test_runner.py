@@ -1,5 +1,6 @@
 """`python -m bot` as a real process: migrates, serves /slack/events and /healthz, stops on SIGTERM."""
 
+import json
 import os
 import signal
 import socket
@@ -60,3 +61,49 @@ def test_python_m_bot_serves_http_and_stops_cleanly(tmp_path, fake_slack):
     assert proc.returncode == 0, out
     assert BOT_TOKEN not in out and SIGNING_SECRET not in out
     assert '"msg": "listening"' in out and '"msg": "stopped"' in out
+
+
+def test_python_m_bot_in_socket_mode_answers_a_command(tmp_path, fake_slack):
+    """With SLACK_APP_TOKEN the bot opens a Socket Mode connection (through SLACK_API_URL) and acks
+    envelopes over it; no HTTP port, no signing secret needed."""
+    from tests.fakesocket import FakeSocketMode
+
+    app_token = "xapp-1-A1-1234-socketsecret"
+    ws = FakeSocketMode()
+    fake_slack.on("apps.connections.open", lambda call: {"ok": True, "url": ws.url})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPINDLE_", "DATABASE_URL", "PORT"))}
+    env.update({
+        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": app_token, "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db", "SPINDLE_COORDINATORS": "UBOSS",
+        "SPINDLE_SCHEDULER": "off", "PYTHONPATH": str(ROOT), "LOG_LEVEL": "DEBUG",
+    })  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        ws.wait_connected()
+        (opened,) = fake_slack.of("apps.connections.open")
+        assert opened.headers.get("authorization") == f"Bearer {app_token}"
+        ws.send({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+        ws.send({
+            "envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+            "payload": {"command": "/spindle", "text": "group new field-labs Field labs", "user_id": "UBOSS",
+                        "user_name": "boss", "channel_id": "C1", "team_id": "T1", "trigger_id": "t1",
+                        "response_url": fake_slack.response_url(), "api_app_id": "A1"},
+        })  # fmt: skip
+        ack = ws.wait_for(lambda m: m.get("envelope_id") == "env-1", timeout=15)
+        assert ack["payload"]["response_type"] == "ephemeral"
+        assert "field-labs" in json.dumps(ack["payload"])
+        ws.send({
+            "envelope_id": "env-2", "type": "slash_commands", "accepts_response_payload": True,
+            "payload": {"command": "/spindle", "text": "group list", "user_id": "U2", "user_name": "u2",
+                        "channel_id": "C1", "team_id": "T1", "trigger_id": "t2",
+                        "response_url": fake_slack.response_url(), "api_app_id": "A1"},
+        })  # fmt: skip
+        listed = ws.wait_for(lambda m: m.get("envelope_id") == "env-2", timeout=15)
+        assert "field-labs" in json.dumps(listed["payload"])  # the first command's group was stored
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[1]
+        ws.close()
+    assert proc.returncode == 0, out
+    assert "socketsecret" not in out and BOT_TOKEN not in out
+    assert "running in Socket Mode" in out
