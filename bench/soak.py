@@ -970,7 +970,8 @@ def main() -> int:
         slack.ask("fail-on")  # from here on, every Web API call may fail (auth.test at start excepted)
 
         bot = Bot(port, slack.base)
-        workers = f"{os.environ.get('WEB_CONCURRENCY', '2')}x{os.environ.get('WEB_THREADS', '16')}"
+        # the defaults of bot/gunicorn_conf.py
+        workers = f"{os.environ.get('WEB_CONCURRENCY') or (os.cpu_count() or 1) + 1}x{os.environ.get('WEB_THREADS', '8')}"
         print(f"soak: database={backend} seconds={args.seconds:g} concurrency={args.concurrency} "
               f"rate={'max' if not args.rate else f'{args.rate:g}/s'} fail-rate={args.fail_rate:.0%} groups={args.groups} members={args.members} cores={os.cpu_count()} "
               f"web=gunicorn gthread {workers} seed={seed}", flush=True)  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -45,53 +46,66 @@ def register(app: App, deps: Deps) -> None:
 # --- the card -------------------------------------------------------------------------------------
 
 
-def post_card(deps: Deps, client: WebClient, innovation_id: int) -> tuple[bool, str]:
+@dataclass(frozen=True)
+class CardDraft:
+    """A card rendered inside the transaction that changed the innovation, to send after the ack.
+
+    Rendering there, from objects the transaction already holds, spares a second read of the
+    same rows; what goes to Slack is exactly what was committed.
+    """
+
+    innovation_id: int
+    handle: str
+    group_channel: str | None  # where a new card goes
+    card_channel: str | None  # where the existing card is, if any
+    card_ts: str | None
+    text: str
+    blocks: list[dict]
+
+
+def draft_card(innovation: domain.Innovation, tz: str) -> CardDraft:
+    text, blocks = ui.card(innovation, tz)
+    return CardDraft(
+        innovation.id, innovation.group.handle, innovation.group.channel_id, innovation.card_channel,
+        innovation.card_ts, text, blocks,
+    )  # fmt: skip
+
+
+def post_card(deps: Deps, client: WebClient, draft: CardDraft) -> tuple[bool, str]:
     """Post the card in the group's channel. Returns (posted, a sentence for the person about it).
 
     Never raises: the innovation is already saved, and a card that could not be posted is logged.
     """
-    with deps.db.transaction() as session:
-        innovation = domain.for_card(session, innovation_id)
-        if innovation is None:
-            return False, ""
-        channel = innovation.group.channel_id
-        handle = innovation.group.handle
-        if not channel:
-            return (
-                False,
-                f"`{handle}` has no linked channel, so no card was posted (`/spindle group channel {handle}`).",
-            )
-        text, blocks = ui.card(innovation, deps.timezone)
+    channel, handle = draft.group_channel, draft.handle
+    if not channel:
+        return False, f"`{handle}` has no linked channel, so no card was posted (`/spindle group channel {handle}`)."
     try:
-        result = client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+        result = client.chat_postMessage(channel=channel, text=draft.text, blocks=draft.blocks, unfurl_links=False)
         ts = result.get("ts")
     except Exception as exc:  # a Slack error or outage must not lose the innovation (it is saved)
         log.warning(
             "innovation card not posted",
-            extra={"ref": domain.ref_of(innovation_id), "channel": channel, "error": _slack_error(exc)},
+            extra={"ref": domain.ref_of(draft.innovation_id), "channel": channel, "error": _slack_error(exc)},
         )
         return False, f"I could not post its card in <#{channel}> (is the bot invited there?); the innovation is saved."
     if ts:
         with deps.db.transaction() as session:
-            domain.set_card(session, innovation_id, channel, str(ts))
+            domain.set_card(session, draft.innovation_id, channel, str(ts))
     return True, f"Its card is in <#{channel}>."
 
 
-def update_card(deps: Deps, client: WebClient, innovation_id: int) -> None:
+def update_card(client: WebClient, draft: CardDraft) -> None:
     """Bring the channel card up to date after a change; a failure is logged, never raised."""
-    with deps.db.transaction() as session:
-        innovation = domain.for_card(session, innovation_id)
-        if innovation is None or not innovation.card_channel or not innovation.card_ts:
-            return
-        channel, ts = innovation.card_channel, innovation.card_ts
-        text, blocks = ui.card(innovation, deps.timezone)
+    if not draft.card_channel or not draft.card_ts:
+        return
     try:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        client.chat_update(channel=draft.card_channel, ts=draft.card_ts, text=draft.text, blocks=draft.blocks)
     except Exception as exc:
         log.warning(
             "innovation card not updated",
-            extra={"ref": domain.ref_of(innovation_id), "channel": channel, "error": _slack_error(exc)},
-        )
+            extra={"ref": domain.ref_of(draft.innovation_id), "channel": draft.card_channel,
+                   "error": _slack_error(exc)},
+        )  # fmt: skip
 
 
 def _slack_error(exc: Exception) -> str:
@@ -146,20 +160,20 @@ def log_modal(session, member, cmd: LogModal, ctx: CommandContext) -> Reply:
 @executes(LogQuick)
 def log_quick(session, member, cmd: LogQuick, ctx: CommandContext) -> Reply:
     innovation = domain.quick_log(session, member, cmd.handle, cmd.title, ctx.now)
-    innovation_id, ref, handle = innovation.id, innovation.ref, innovation.group.handle
+    ref, handle = innovation.ref, innovation.group.handle
     text = (
         f"Logged *{ref}* · {escape(innovation.title)} in `{handle}` at stage `exploring`. "
         f"Add a summary, link, SDGs and risks with `/spindle edit {ref}`."
     )
-    has_channel = bool(innovation.group.channel_id)
-    if not has_channel:
+    if not innovation.group.channel_id:
         text += f"\n`{handle}` has no linked channel, so no card was posted."
+        return Reply(text)
+    draft = draft_card(innovation, ctx.deps.timezone)
 
     def after() -> None:
-        if has_channel:
-            posted, sentence = post_card(ctx.deps, ctx.client, innovation_id)
-            if not posted:
-                ctx.respond(response_type="ephemeral", replace_original=False, text=sentence)
+        posted, sentence = post_card(ctx.deps, ctx.client, draft)
+        if not posted:
+            ctx.respond(response_type="ephemeral", replace_original=False, text=sentence)
 
     return Reply(text, after=after)
 
@@ -181,9 +195,11 @@ def show(session, member, cmd: Show, ctx: CommandContext) -> Reply:
 @executes(Stage)
 def stage(session, member, cmd: Stage, ctx: CommandContext) -> Reply:
     innovation, change = domain.move_stage(session, member, cmd.ref, cmd.stage, cmd.note, ctx.now)
-    innovation_id = innovation.id
     text = f"*{innovation.ref}* · {escape(shorten(innovation.title, 150))} moved from `{change.from_stage}` to `{change.to_stage}`."
-    return Reply(text, after=lambda: update_card(ctx.deps, ctx.client, innovation_id))
+    if not innovation.card_ts:
+        return Reply(text)
+    draft = draft_card(innovation, ctx.deps.timezone)
+    return Reply(text, after=lambda: update_card(ctx.client, draft))
 
 
 @executes(Note)
@@ -206,71 +222,58 @@ def edit(session, member, cmd: Edit, ctx: CommandContext) -> Reply:
 
 
 def handle_submission(deps: Deps, ack: Ack, body: dict, client: WebClient) -> None:
-    """Validate → inline errors (nothing saved), or ack (the modal closes) → save → card → DM."""
+    """Validate and save in one transaction → inline errors (nothing saved) or ack → card → DM.
+
+    Saving before the ack keeps every problem in the form, where the person can fix it. A
+    double click or Slack's retry submits the same view again, with the same view id and hash:
+    the claim on them makes that second arrival save nothing and simply close the form.
+    """
     user_id = (body.get("user") or {}).get("id", "")
     view = body.get("view") or {}
     data = ui.submitted((view.get("state") or {}).get("values") or {})
     ref = ui.metadata_ref(view.get("private_metadata"))
     now = deps.clock.now()
-
-    errors = _validate(deps, user_id, data, ref, now)
-    if errors:
-        ack(response_action="errors", errors=errors)
-        return
-    ack()
-
-    # A double click or a network retry submits the same view twice: Slack gives both the same
-    # view id and hash, so the second finds the claim and saves nothing.
     claim = f"view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
     try:
         with deps.db.transaction() as session:
             if claim is not None and not claim_delivery(session, claim, now):
-                log.info("duplicate modal submission skipped", extra={"user": user_id, "view": view.get("id")})
-                return
-            member, _ = ensure_member(session, user_id, now)
-            if ref is None:
-                innovation = domain.create_innovation(session, member, data, now)
+                saved = None
             else:
-                innovation, _ = domain.update_innovation(session, member, ref, data, now)
-            innovation_id, ref_text = innovation.id, innovation.ref
-            title = escape(shorten(innovation.title, 150))
-            where = f"`{innovation.group.handle}` at stage `{innovation.stage}`"
-    except DomainError as exc:  # changed between validation and save (e.g. the group was archived)
-        _dm(client, user_id, f"Your innovation was not saved: {exc.message}")
+                member, _ = ensure_member(session, user_id, now)
+                if ref is None:
+                    innovation = domain.create_innovation(session, member, data, now)
+                else:
+                    innovation, _ = domain.update_innovation(session, member, ref, data, now)
+                saved = (
+                    innovation.ref,
+                    escape(shorten(innovation.title, 150)),
+                    f"`{innovation.group.handle}` at stage `{innovation.stage}`",
+                    draft_card(innovation, deps.timezone),
+                )
+    except domain.InvalidFields as exc:
+        ack(response_action="errors", errors=dict(exc.errors))
+        return
+    except Unavailable as exc:
+        ack(response_action="errors", errors={"title": exc.message})
+        return
+    except DomainError as exc:  # not allowed in that group, the group was archived, no such innovation…
+        ack(response_action="errors", errors={"group": exc.message})
         return
     except Exception:
         log.exception("innovation save failed", extra={"user": user_id})
-        _dm(client, user_id, OOPS)
+        ack(response_action="errors", errors={"title": OOPS})
         return
-
+    ack()
+    if saved is None:
+        log.info("duplicate modal submission skipped", extra={"user": user_id, "view": view.get("id")})
+        return
+    ref_text, title, where, draft = saved
     if ref is None:
-        _, card_line = post_card(deps, client, innovation_id)
+        _, card_line = post_card(deps, client, draft)
         _dm(client, user_id, f"Logged *{ref_text}* · {title} in {where}. {card_line}".strip())
     else:
-        update_card(deps, client, innovation_id)
+        update_card(client, draft)
         _dm(client, user_id, f"Saved your changes to *{ref_text}* · {title} ({where}).")
-
-
-def _validate(deps: Deps, user_id: str, data, ref: int | None, now) -> dict[str, str]:
-    """Block id → message for everything wrong with a submission; empty when it can be saved."""
-    try:
-        with deps.db.transaction() as session:
-            member, _ = ensure_member(session, user_id, now)
-            editing = None
-            if ref is not None:
-                editing = domain.get_innovation(session, ref)
-                domain.require_may_change(session, editing, member)
-            domain.clean_input(session, member, data, editing=editing)
-    except domain.InvalidFields as exc:
-        return dict(exc.errors)
-    except Unavailable as exc:
-        return {"title": exc.message}
-    except DomainError as exc:
-        return {"group": exc.message}
-    except Exception:
-        log.exception("innovation validation failed", extra={"user": user_id})
-        return {"title": OOPS}
-    return {}
 
 
 # --- the message shortcut --------------------------------------------------------------------------

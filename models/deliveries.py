@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.register import ProcessedDelivery
@@ -22,20 +22,20 @@ KEEP_FOR = timedelta(days=7)  # Slack retries within minutes; a week is ample fo
 def claim_delivery(session: Session, key: str, now: datetime) -> bool:
     """True the first time `key` is claimed, False ever after.
 
-    The insert runs in a savepoint, so a duplicate leaves the caller's transaction usable.
-    Claim in the same transaction as the effect when you can: a rollback then frees the key
-    again, so a failed attempt may be retried.
+    One `INSERT … ON CONFLICT DO NOTHING` (SQLite and PostgreSQL both have it): a duplicate inserts
+    no row and raises nothing, so the caller's transaction stays usable, and two threads or
+    processes racing for the same key cannot both win. Claim in the same transaction as the
+    effect when you can: a rollback then frees the key again, so a failed attempt may be retried.
     """
     key = key[:MAX_KEY]
-    if session.scalar(select(ProcessedDelivery.id).where(ProcessedDelivery.key == key)) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(ProcessedDelivery(key=key, at=now))
-    except IntegrityError:
-        # Another thread or process claimed it between our SELECT and INSERT.
-        return False
-    return True
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(ProcessedDelivery)
+        .values(key=key, at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(ProcessedDelivery.id)  # a row back only when ours was inserted (rowcount is -1 here)
+    )
+    return session.execute(stmt).first() is not None
 
 
 def prune_deliveries(session: Session, now: datetime, keep: timedelta = KEEP_FOR) -> int:
