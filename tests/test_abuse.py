@@ -7,7 +7,7 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -196,3 +196,117 @@ def test_fuzzed_command_text_always_gets_a_reply(fuzz_world, db, text):
     assert "Traceback" not in r.text and "went wrong on my side" not in r.text, (text, r.text)
     if refused:
         assert _snapshot(db) == before, f"{text!r} was refused but changed the database"
+
+
+# --- fuzzing the innovation form ------------------------------------------------------------------
+
+MODAL_BLOCKS = ("group", "title", "kind", "stage", "stage_note", "summary", "link", "organisations", "sdgs",
+                "tags", "privacy_risk", "civic_space_risk", "manipulation_risk", "safeguards")  # fmt: skip
+SELECTS = {
+    "group": ["data-ethics", "privacy-first", "no-such-group", "DATA-ETHICS", ""],
+    "kind": ["instrument", "way-of-working", "strategy", "gadget", ""],
+    "stage": ["idea", "exploring", "piloting", "parked", "dropped", "done", ""],
+    "privacy_risk": ["low", "medium", "high", "not-assessed", "extreme"],
+    "civic_space_risk": ["low", "high", "??"],
+    "manipulation_risk": ["medium", "not-assessed", "0"],
+}
+any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+field_text = st.one_of(
+    any_text,
+    st.sampled_from(["=HYPERLINK(\"http://x\",\"y\")", "+SUM(1,2)", "javascript:alert(1)", "https://ok.example/x",
+                     "ftp://x", "\x00", "Cordaid, Hivos,, ,", "Privacy, AI, privacy", "😀" * 50]),
+    st.integers(0, 5000).map(lambda n: "t" * n),  # around every length limit
+)
+junk = st.one_of(st.none(), st.integers(), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+def _text_element(value) -> dict:
+    return {"value": {"type": "plain_text_input", "value": value}}
+
+
+def _select_element(value) -> dict:
+    return {"value": {"type": "static_select", "selected_option": {"value": value} if value is not None else None}}
+
+
+def _valid_form(draw) -> dict:
+    """A form that should be saved: right group, options from the lists, text of any kind."""
+    printable = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=120)
+    return {
+        "group": _select_element("data-ethics"),
+        "title": _text_element(draw(printable.filter(lambda t: t.strip())) ),
+        "kind": _select_element(draw(st.sampled_from(["instrument", "way-of-working", "strategy"]))),
+        "stage": _select_element(draw(st.sampled_from(["idea", "exploring", "piloting"]))),
+        "summary": _text_element(draw(st.one_of(st.none(), printable, st.just("s" * 3000)))),
+        "link": _text_element(draw(st.sampled_from([None, "", "https://ok.example/x?a=1", "http://x.org"]))),
+        "organisations": _text_element(draw(st.one_of(st.none(), printable))),
+        "sdgs": {"value": {"type": "multi_static_select",
+                           "selected_options": [{"value": str(n)} for n in draw(st.lists(st.integers(1, 17), max_size=4))]}},
+        "tags": _text_element(draw(st.one_of(st.none(), printable))),
+        "safeguards": _text_element(draw(st.one_of(st.none(), printable))),
+    }  # fmt: skip
+
+
+def _any_field(draw, block: str):
+    if block == "sdgs":
+        picks = draw(st.lists(st.one_of(st.integers(-3, 20).map(str), any_text, junk), max_size=5))
+        return {"value": {"type": "multi_static_select", "selected_options": [{"value": p} for p in picks]}}
+    if block in SELECTS:
+        return _select_element(draw(st.one_of(st.sampled_from(SELECTS[block]), any_text, junk)))
+    return _text_element(draw(st.one_of(field_text, junk)))
+
+
+@st.composite
+def modal_states(draw) -> dict:
+    """state.values as Slack sends them: a good form, a good form with one field spoilt, or chaos
+    (fields missing, odd-shaped or full of anything)."""
+    mode = draw(st.sampled_from(["valid", "one-bad", "chaos"]))
+    if mode != "chaos":
+        values = _valid_form(draw)
+        if mode == "one-bad":
+            block = draw(st.sampled_from(MODAL_BLOCKS))
+            values[block] = draw(st.one_of(junk, st.just(None))) if draw(st.booleans()) else _any_field(draw, block)
+        return values
+    values: dict = {}
+    for block in MODAL_BLOCKS:
+        shape = draw(st.sampled_from(["good", "missing", "junk"]))
+        if shape == "junk":
+            values[block] = draw(st.one_of(junk, st.fixed_dictionaries({"value": junk})))
+        elif shape == "good":
+            values[block] = _any_field(draw, block)
+    return values
+
+
+def _innovations(db) -> list[tuple]:
+    from models.innovations import Innovation
+
+    with db.transaction() as s:
+        return s.execute(select(Innovation.id, Innovation.title, Innovation.summary).order_by(Innovation.id)).all()
+
+
+@pytest.fixture
+def form_world(fuzz_world):
+    fuzz_world.command("group join data-ethics", user=FUZZER)  # so that some submissions are valid
+    return fuzz_world
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=modal_states(), metadata=st.sampled_from(["", "{}", '{"ref": 1}', '{"ref": "x"}', "not json", '{"ref": 99999999999}']))
+def test_fuzzed_innovation_form_is_saved_or_refused_inline(form_world, db, values, metadata):
+    before = _innovations(db)
+    r = form_world.view_submission(FUZZER, "innovation_modal", values, private_metadata=metadata)
+    assert r.status == 200, (values, r.status, r.body[:300])
+    answer = r.json if r.body.strip() else {}
+    after = _innovations(db)
+    event("refused inline" if answer.get("response_action") == "errors" else "saved or edited")
+    if answer.get("response_action") == "errors":
+        errors = answer["errors"]
+        assert errors and set(errors) <= set(MODAL_BLOCKS), errors  # Slack rejects errors for unknown blocks
+        assert all(isinstance(m, str) and m.strip() and "went wrong" not in m for m in errors.values()), errors
+        assert after == before, "refused but the register changed"
+    else:
+        assert answer in ({}, None) or answer.get("response_action") in (None, "clear"), answer
+        changed = [row for row in after if row not in before]
+        assert len(after) - len(before) in (0, 1) and len(changed) <= 1  # one new or one edited innovation
+        for _, title, summary in changed:
+            assert title and "\x00" not in title and len(title) <= 150
+            assert summary is None or ("\x00" not in summary and len(summary) <= 3000)

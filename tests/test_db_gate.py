@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from sqlalchemy import text
+
 from models.db import Database, FairGate
 
 
@@ -76,3 +78,56 @@ def test_postgresql_has_no_gate():
     db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected: only built
     assert db._gate is None
     db.dispose()
+
+
+def _child_enters(gate: FairGate, done) -> None:
+    with gate:
+        done.set()
+
+
+def test_a_forked_worker_starts_its_own_queue():
+    """gunicorn forks its workers from a process that has used the database: a child must not
+    wait for a holder that exists only in its parent (its thread id may even look like its own)."""
+    import multiprocessing
+
+    gate = FairGate()
+    ctx = multiprocessing.get_context("fork")
+    done = ctx.Event()
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:  # another thread of the parent is in a transaction when the fork happens
+        with gate:
+            holding.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    assert holding.wait(5)
+    child = ctx.Process(target=_child_enters, args=(gate, done))
+    child.start()
+    try:
+        assert done.wait(5), "the forked child waited for a holder that exists only in its parent"
+    finally:
+        release.set()
+        t.join(5)
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+    assert child.exitcode == 0
+    with gate:  # and the parent's own queue moved on
+        pass
+
+
+def test_a_missing_folder_is_unavailable_not_a_crash(tmp_path):
+    from models.errors import Unavailable
+
+    db = Database(f"sqlite:///{tmp_path / 'missing' / 'spindle.db'}")
+    try:
+        with db.transaction() as session:
+            session.execute(text("SELECT 1"))
+    except Unavailable:
+        pass
+    else:
+        raise AssertionError("a database in a missing folder should be unavailable")
+    finally:
+        db.dispose()

@@ -6,10 +6,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, text
 
 from tests.slackdriver import BOT_TOKEN, SIGNING_SECRET, sign
 
@@ -107,3 +110,49 @@ def test_python_m_bot_in_socket_mode_answers_a_command(tmp_path, fake_slack):
     assert proc.returncode == 0, out
     assert "socketsecret" not in out and BOT_TOKEN not in out
     assert "running in Socket Mode" in out
+
+
+def test_sigterm_lets_work_after_the_ack_finish(tmp_path, fake_slack):
+    """A card still being posted when SIGTERM arrives is posted, and its ts saved, before the exit."""
+    port = _free_port()
+    db_url = f"sqlite:///{tmp_path}/bot.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPINDLE_", "DATABASE_URL"))}
+    env.update({
+        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": db_url, "PORT": str(port), "SPINDLE_COORDINATORS": "UBOSS", "SPINDLE_SCHEDULER": "off",
+        "PYTHONPATH": str(ROOT),
+    })  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+
+    def command(text: str, user: str = "UBOSS", channel: str = "C1") -> bytes:
+        body = urlencode({"command": "/spindle", "text": text, "user_id": user, "channel_id": channel,
+                          "team_id": "T1", "response_url": fake_slack.response_url(), "trigger_id": "t1"}).encode()  # fmt: skip
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)})  # fmt: skip
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.read()
+
+    posting = threading.Event()
+
+    def slow_post(call):
+        posting.set()
+        time.sleep(2)  # Slack is slow right now: the card is still on its way when SIGTERM comes
+        return {"ok": True, "channel": call["channel"], "ts": "1700000000.000042"}
+
+    try:
+        _wait_until_up(port, proc)
+        command("group new field-labs")
+        command("group channel field-labs", channel="CLABS")
+        fake_slack.on("chat.postMessage", slow_post)
+        assert b"Logged *INN-1*" in command("log field-labs Solar micro-grants")
+        assert posting.wait(5)
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT card_channel, card_ts FROM innovations")).one() == ("CLABS", "1700000000.000042")
+    engine.dispose()
