@@ -971,7 +971,7 @@ def main() -> int:
 
         bot = Bot(port, slack.base)
         # the defaults of bot/gunicorn_conf.py
-        workers = f"{os.environ.get('WEB_CONCURRENCY') or (os.cpu_count() or 1) + 1}x{os.environ.get('WEB_THREADS', '8')}"
+        workers = f"{os.environ.get('WEB_CONCURRENCY') or min((os.cpu_count() or 1) + 1, 4)}x{os.environ.get('WEB_THREADS', '8')}"
         print(f"soak: database={backend} seconds={args.seconds:g} concurrency={args.concurrency} "
               f"rate={'max' if not args.rate else f'{args.rate:g}/s'} fail-rate={args.fail_rate:.0%} groups={args.groups} members={args.members} cores={os.cpu_count()} "
               f"web=gunicorn gthread {workers} seed={seed}", flush=True)  # fmt: skip

@@ -56,10 +56,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,  # a connection that died while the database restarted is replaced
-        # At most 20 connections a process: several web workers and the clock stay well under
+        # At most 15 connections a process: four web workers and the clock stay well under
         # PostgreSQL's default max_connections (100).
         pool_size=10,
-        max_overflow=10,
+        max_overflow=5,
         pool_timeout=5,
         connect_args=connect_args,
     )
