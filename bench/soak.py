@@ -61,6 +61,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot import gunicorn_conf  # noqa: E402
 from tests.slackdriver import BOT_TOKEN, SIGNING_SECRET, sign  # noqa: E402
 
 COORDINATOR = "USKCOORD"
@@ -970,8 +971,7 @@ def main() -> int:
         slack.ask("fail-on")  # from here on, every Web API call may fail (auth.test at start excepted)
 
         bot = Bot(port, slack.base)
-        # the defaults of bot/gunicorn_conf.py
-        workers = f"{os.environ.get('WEB_CONCURRENCY') or min((os.cpu_count() or 1) + 1, 4)}x{os.environ.get('WEB_THREADS', '8')}"
+        workers = f"{gunicorn_conf.workers}x{gunicorn_conf.threads}"  # the web process reads the same environment
         print(f"soak: database={backend} seconds={args.seconds:g} concurrency={args.concurrency} "
               f"rate={'max' if not args.rate else f'{args.rate:g}/s'} fail-rate={args.fail_rate:.0%} groups={args.groups} members={args.members} cores={os.cpu_count()} "
               f"web=gunicorn gthread {workers} seed={seed}", flush=True)  # fmt: skip

@@ -348,7 +348,7 @@ def _write_innovations(session, ws, cells: CellMaker, filters, group_id, zone, p
         tag = tags.replace(",", ", ") if tags else None  # stored normalised: "ai,privacy"
         append((
             f"INN-{iid}", text(title), word(handle), word(kind), word(stage), text(summary),
-            text(", ".join(sorted(orgs.split(", "), key=str.lower)) if ", " in orgs else orgs) if orgs else None,
+            text(", ".join(sorted(orgs.split(", "), key=str.lower))) if orgs else None,
             text(person(by_id, by_name, by_forgotten)), date(logged_at, zone), date(updated_at, zone), link(url),
             sdg or None, word(privacy), word(civic), word(manipulation), text(safeguards), text(tag),
         ))  # fmt: skip

@@ -13,7 +13,7 @@ from handlers.parser import ForgetMe
 from handlers.router import executes
 from handlers.ui import privacy as ui
 from models.errors import DomainError
-from models.people import Erasure, forget_member, forget_token, list_coordinators
+from models.people import Erasure, forget_member, forget_token, is_last_coordinator
 
 log = logging.getLogger(__name__)
 REMOVED_REPLY = "_This stand-up answer was removed at its author's request._"
@@ -60,5 +60,5 @@ def clear_replies(client: WebClient, erasure: Erasure) -> int:
 @executes(ForgetMe)
 def forget_me(session, member, cmd: ForgetMe, ctx: CommandContext) -> Reply:
     # Erasure is the person's right, so it is not refused; the prompt says what it will cost.
-    last = member.is_coordinator and [c.id for c in list_coordinators(session)] == [member.id]
+    last = is_last_coordinator(session, member)
     return Reply(ui.ASK_TEXT, ui.confirm_blocks(forget_token(member), last_coordinator=last))

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
 from models.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -536,15 +536,6 @@ def history(session: Session, innovation: Innovation) -> list[StageChange | Inno
     # Stage changes before notes at the same instant: the logging entry comes first.
     items.sort(key=lambda item: (item.at, 0 if isinstance(item, StageChange) else 1, item.id))
     return items
-
-
-def for_card(session: Session, innovation_id: int) -> Innovation | None:
-    """An innovation with everything its card shows, in two queries instead of one per relation."""
-    return session.scalar(
-        select(Innovation)
-        .where(Innovation.id == innovation_id)
-        .options(joinedload(Innovation.group), joinedload(Innovation.logger), selectinload(Innovation.organisations))
-    )
 
 
 def set_card(session: Session, innovation_id: int, channel: str, ts: str) -> None:

@@ -112,15 +112,22 @@ def add_coordinator(session: Session, actor: Member, user_id: str, now: datetime
     return target
 
 
+def is_last_coordinator(session: Session, member: Member) -> bool:
+    """Whether `member` is a coordinator and nobody else is."""
+    if not member.is_coordinator:
+        return False
+    others = session.scalar(
+        select(func.count()).select_from(Member).where(Member.is_coordinator.is_(True), Member.id != member.id)
+    )
+    return not others
+
+
 def remove_coordinator(session: Session, actor: Member, user_id: str, now: datetime) -> Member:
     require_coordinator(actor, "remove coordinators")
     target = session.get(Member, user_id)
     if target is None or not target.is_coordinator:
         raise NotFound(f"<@{user_id}> is not a coordinator.")
-    remaining = session.scalar(
-        select(func.count()).select_from(Member).where(Member.is_coordinator.is_(True), Member.id != user_id)
-    )
-    if not remaining:
+    if is_last_coordinator(session, target):
         raise Conflict("That is the last coordinator; add another one before removing them.")
     target.is_coordinator = False
     audit(session, now, actor.id, "coordinator.remove", user_id)
