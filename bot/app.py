@@ -94,9 +94,8 @@ def build(settings: Settings, *, clock: Clock | None = None, db: Database | None
         listener_executor=executor,
         logger=logging.getLogger("slack_bolt"),
     )
-    deps = Deps(db=db, clock=clock, timezone=settings.timezone, client=client)
-    if settings.rate_limit:
-        deps.extras[ratelimit.EXTRAS_KEY] = ratelimit.RateLimiter(rate=settings.rate_limit, per=60)
+    limiter = ratelimit.RateLimiter(rate=settings.rate_limit, per=60) if settings.rate_limit else None
+    deps = Deps.build(db, clock, settings.timezone, client, limiter)
     handlers.register_all(app, deps)
     with db.transaction() as session:
         seed_coordinators(session, list(settings.coordinators), clock.now())

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 from handlers import ratelimit
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import Help, UsageError, parse
-from handlers.router import EXECUTORS, executes
+from handlers.router import EXECUTORS, RUNNERS, executes
 from handlers.ui import help as help_ui
+from handlers.ui.errors import describe
 from models.errors import DomainError, Unavailable
 from models.people import ensure_member, update_profile
 
@@ -45,7 +46,7 @@ def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) 
     user_id = command.get("user_id", "")
     # Control characters (NUL above all: PostgreSQL refuses it in text) never mean anything here.
     text = CONTROL_CHARS.sub("", command.get("text", "") or "")
-    limiter = deps.extras.get(ratelimit.EXTRAS_KEY)
+    limiter = deps.rate_limiter
     if limiter is not None:  # before parsing: a flood costs no parsing and no database work
         wait = limiter.take(user_id)
         if wait:
@@ -59,12 +60,25 @@ def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) 
         deps=deps,
         client=client,
         user_id=user_id,
+        user_name=command.get("user_name", "") or "",
         channel_id=command.get("channel_id", ""),
         trigger_id=command.get("trigger_id", ""),
         now=deps.clock.now(),
         respond=respond,
         logger=log,
     )
+    runner = RUNNERS.get(type(parsed))
+    if runner is not None:
+        try:
+            return runner(ctx, parsed), False  # the runner's service refreshes the profile (TRANSITION)
+        except Unavailable as exc:
+            log.warning("database unavailable", extra={"command": type(parsed).__name__})
+            return Reply(describe(exc)), False
+        except DomainError as exc:
+            return Reply(describe(exc)), False
+        except Exception:
+            log.exception("command failed", extra={"command": type(parsed).__name__, "user": user_id})
+            return Reply(OOPS), False
     executor = EXECUTORS.get(type(parsed))
     if executor is None:  # parsed but not built yet: say so rather than fail
         return Reply(f"`/spindle {text.split()[0] if text.split() else ''}` is not available yet."), False
@@ -75,9 +89,9 @@ def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) 
             return executor(session, member, parsed, ctx), needs_profile
     except Unavailable as exc:
         log.warning("database unavailable", extra={"command": type(parsed).__name__})
-        return Reply(exc.message), False
+        return Reply(describe(exc)), False
     except DomainError as exc:
-        return Reply(exc.message), False
+        return Reply(describe(exc)), False
     except Exception:
         log.exception("command failed", extra={"command": type(parsed).__name__, "user": user_id})
         return Reply(OOPS), False

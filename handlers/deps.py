@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 
+from handlers.ratelimit import RateLimiter
+from handlers.slack_messenger import Pacer, SlackMessenger
 from models.clock import Clock
 from models.db import Database
+from services.uow import UnitOfWork
 
 
 @dataclass
@@ -19,7 +22,22 @@ class Deps:
     clock: Clock
     timezone: str  # SPINDLE_TIMEZONE
     client: WebClient  # the bot's Web API client (the scheduler uses it outside requests)
-    extras: dict[str, Any] = field(default_factory=dict)  # feature-owned collaborators (pacers, …)
+    uow: UnitOfWork
+    messenger: SlackMessenger  # unpaced: cards, replies, DMs, uploads, the Home tab
+    pacer: Pacer  # spaces out the stand-up fan-out and thread replies
+    paced_messenger: SlackMessenger  # the same client behind the pacer, for stand-ups
+    rate_limiter: RateLimiter | None = None  # SPINDLE_RATE_LIMIT; None: no limit
+
+    @classmethod
+    def build(
+        cls, db: Database, clock: Clock, timezone: str, client: WebClient, rate_limiter: RateLimiter | None = None
+    ) -> Deps:
+        pacer = Pacer()
+        return cls(
+            db=db, clock=clock, timezone=timezone, client=client, uow=UnitOfWork(db, clock, timezone),
+            messenger=SlackMessenger(client), pacer=pacer, paced_messenger=SlackMessenger(client, pacer),
+            rate_limiter=rate_limiter,
+        )  # fmt: skip
 
 
 @dataclass
@@ -33,9 +51,12 @@ class Reply:
 
 @dataclass
 class CommandContext:
+    """One `/spindle` request as the feature handlers see it (no session: services own those)."""
+
     deps: Deps
     client: WebClient
     user_id: str
+    user_name: str  # the slash payload's user_name: a first name until users.info answers
     channel_id: str
     trigger_id: str
     now: datetime

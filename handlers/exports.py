@@ -23,9 +23,10 @@ from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import Export
 from handlers.router import executes
 from handlers.ui import exports as ui
+from models.audit import audit
 from models.db import Database
 from models.errors import DomainError
-from models.people import audit, require_coordinator
+from models.people import require_coordinator
 from models.register import claim_weekly, due_week, record_delivery
 
 log = logging.getLogger(__name__)

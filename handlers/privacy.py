@@ -13,7 +13,8 @@ from handlers.parser import ForgetMe
 from handlers.router import executes
 from handlers.ui import privacy as ui
 from models.errors import DomainError
-from models.people import Erasure, forget_member, forget_token, is_last_coordinator
+from models.people import is_last_coordinator
+from models.privacy import Erasure, forget_member, forget_token
 
 log = logging.getLogger(__name__)
 REMOVED_REPLY = "_This stand-up answer was removed at its author's request._"

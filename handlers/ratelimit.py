@@ -73,4 +73,3 @@ def refusal(wait_seconds: float) -> str:
     return TOO_FAST.format(wait=f"{seconds} second{'s' if seconds != 1 else ''}")
 
 
-EXTRAS_KEY = "ratelimit"

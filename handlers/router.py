@@ -13,6 +13,20 @@ from handlers.deps import CommandContext, Reply
 
 Executor = Callable[..., Reply]
 EXECUTORS: dict[type, Executor] = {}
+# New-style executors, (ctx, command) -> Reply, that call one service and open no session.
+# TRANSITION (issue 9): features move from @executes to @runs; then the registry replaces both.
+RUNNERS: dict[type, Executor] = {}
+
+
+def runs(*command_types: type) -> Callable[[Executor], Executor]:
+    def decorate(fn: Executor) -> Executor:
+        for command_type in command_types:
+            if command_type in RUNNERS or command_type in EXECUTORS:
+                raise RuntimeError(f"{command_type.__name__} has two executors")
+            RUNNERS[command_type] = fn
+        return fn
+
+    return decorate
 
 
 def executes(*command_types: type) -> Callable[[Executor], Executor]:
@@ -26,4 +40,4 @@ def executes(*command_types: type) -> Callable[[Executor], Executor]:
     return decorate
 
 
-__all__ = ["EXECUTORS", "CommandContext", "Reply", "executes"]
+__all__ = ["EXECUTORS", "RUNNERS", "CommandContext", "Reply", "executes", "runs"]

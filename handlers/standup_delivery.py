@@ -70,10 +70,7 @@ class Pacer:
 
 
 def pacer_of(deps: Deps) -> Pacer:
-    pacer = deps.extras.get(PACER_KEY)
-    if pacer is None:
-        pacer = deps.extras.setdefault(PACER_KEY, Pacer())
-    return pacer
+    return deps.pacer
 
 
 def is_transient(exc: Exception) -> bool:

@@ -140,9 +140,7 @@ class Database:
             except (OperationalError, DBAPIError) as exc:
                 session.rollback()
                 if _is_connectivity(exc):
-                    raise Unavailable(
-                        "Spindle Bot's database is temporarily unavailable. Please try again in a minute."
-                    ) from exc
+                    raise Unavailable() from exc
                 raise
             except BaseException:
                 session.rollback()

@@ -9,9 +9,10 @@ from typing import NamedTuple
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from models.audit import audit
 from models.base import Base, UTCDateTime
 from models.errors import Conflict, Forbidden, Invalid, NotFound
-from models.people import Member, audit, require_coordinator
+from models.people import Member, require_coordinator
 from models.vocab import HANDLE_PATTERN
 
 HANDLE_RE = re.compile(rf"^{HANDLE_PATTERN}$")

@@ -15,10 +15,11 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, or_,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from models.audit import audit
 from models.base import Base, UTCDateTime
 from models.errors import Conflict, Forbidden, Invalid, NotFound
 from models.groups import Group, Membership, can_lead, get_group
-from models.people import Member, audit
+from models.people import Member
 from models.schedule import due_times, next_due_times
 from models.vocab import DEFAULT_STANDUP_QUESTIONS, WEEKDAYS
 

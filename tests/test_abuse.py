@@ -102,15 +102,16 @@ def test_the_composition_root_installs_the_configured_limit(fake_slack, migrated
     from tests.conftest import bot_env
 
     runtime = build(load_settings({k: v for k, v in bot_env(fake_slack, migrated_url).items() if k != "SPINDLE_RATE_LIMIT"}))
-    limiter = runtime.deps.extras[ratelimit.EXTRAS_KEY]
+    limiter = runtime.deps.rate_limiter
+    assert limiter is not None
     assert limiter.capacity == 20 and limiter.refill == pytest.approx(20 / 60)
     runtime = build(load_settings(bot_env(fake_slack, migrated_url, SPINDLE_RATE_LIMIT="0")))
-    assert ratelimit.EXTRAS_KEY not in runtime.deps.extras
+    assert runtime.deps.rate_limiter is None
 
 
 def test_command_rate_limit_is_friendly_and_changes_nothing(slack, runtime, db, monkeypatch):
     tick = Ticker()
-    monkeypatch.setitem(runtime.deps.extras, ratelimit.EXTRAS_KEY, RateLimiter(20, 60, clock=tick))
+    monkeypatch.setattr(runtime.deps, "rate_limiter", RateLimiter(20, 60, clock=tick))
     slack.command("group new data-ethics", user=COORDINATOR)
     for _ in range(19):
         assert "faster" not in slack.command("group list", user=COORDINATOR).text

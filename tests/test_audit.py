@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models.people import AuditEntry
+from models.audit import AuditEntry
 from tests.conftest import COORDINATOR, START
 
 

@@ -27,10 +27,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from handlers.standup_delivery import PACER_KEY, Pacer
+from handlers.standup_delivery import Pacer
+from models.audit import AuditEntry
 from models.groups import Group, Membership, create_group
 from models.innovations import Innovation, InnovationInput, InnovationNote, create_innovation, set_card
-from models.people import AuditEntry, Member, ensure_member, forget_token
+from models.people import Member, ensure_member
+from models.privacy import forget_token
 from models.standups import StandupPrompt, StandupRun, get_schedule, questions_of, set_schedule
 from models.vocab import DEFAULT_STANDUP_QUESTIONS
 from tests.conftest import COORDINATOR
@@ -60,13 +62,10 @@ ONLY_RECIPIENT = "only they can answer it"
 @pytest.fixture(autouse=True)
 def fast_pacer(runtime):
     """Stand-up posts without the real pause between messages; the bot's own pacer is put back after."""
-    before = runtime.deps.extras.get(PACER_KEY)
-    runtime.deps.extras[PACER_KEY] = Pacer(sleep=lambda _s: None)
+    before = runtime.deps.pacer
+    runtime.deps.pacer = Pacer(sleep=lambda _s: None)
     yield
-    if before is None:
-        runtime.deps.extras.pop(PACER_KEY, None)
-    else:
-        runtime.deps.extras[PACER_KEY] = before
+    runtime.deps.pacer = before
 
 
 # --- the world every cell starts from -----------------------------------------------------------

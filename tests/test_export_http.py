@@ -13,7 +13,8 @@ import openpyxl
 
 from bot.scheduler import tick_jobs
 from handlers.exports import weekly_tick
-from models.people import AuditEntry, Member
+from models.audit import AuditEntry
+from models.people import Member
 from models.register import RETRY_AFTER, RegisterDelivery
 from tests.conftest import COORDINATOR
 from tests.dbsnap import snapshot

@@ -2,8 +2,9 @@
 
 import pytest
 
+from models.audit import AuditEntry
 from models.groups import Group, Membership
-from models.people import AuditEntry, Member
+from models.people import Member
 from tests.conftest import COORDINATOR
 from tests.dbsnap import snapshot
 

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from models.audit import AuditEntry
 from models.groups import Group, Membership
 from models.innovations import Innovation, InnovationNote, StageChange
-from models.people import FORGOTTEN_PREFIX, AuditEntry, Member, ensure_member, forget_member
+from models.people import Member, ensure_member
+from models.privacy import FORGOTTEN_PREFIX, forget_member
 from models.standups import StandupPrompt, StandupRun
 from tests.conftest import COORDINATOR
 

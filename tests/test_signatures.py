@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models.groups import Group
-from models.people import Member, forget_token
+from models.people import Member
+from models.privacy import forget_token
 from tests.conftest import COORDINATOR
 from tests.slackdriver import SIGNING_SECRET, sign
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.deps import Deps
-from handlers.standup_delivery import PACER_KEY, Pacer, standup_tick
+from handlers.standup_delivery import Pacer, standup_tick
 from models import standups as domain
 from models.db import Database
 from models.errors import Conflict, Forbidden
@@ -27,7 +27,7 @@ DUE = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # Mon 30 Nov 2026 09:30 in Amst
 @pytest.fixture(autouse=True)
 def fast_pacer(runtime):
     """The pacing arithmetic runs, the sleeping does not: no test waits for real seconds."""
-    runtime.deps.extras[PACER_KEY] = Pacer(sleep=lambda _s: None)
+    runtime.deps.pacer = Pacer(sleep=lambda _s: None)
     yield
 
 
@@ -169,7 +169,8 @@ def test_two_schedulers_on_one_database_run_once(runtime, db, clock, fake_slack)
     make_group(db, clock, handle="second", members=("U1", "U20", "U21"), lead="U20", channel="C200")
     clock.set(DUE + timedelta(seconds=5))
     other_db = Database(db.url)  # a second process: its own engine and connection pool
-    other = Deps(db=other_db, clock=clock, timezone=AMS, client=runtime.deps.client, extras=runtime.deps.extras)
+    other = Deps.build(other_db, clock, AMS, runtime.deps.client, runtime.deps.rate_limiter)
+    other.pacer = runtime.deps.pacer
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 

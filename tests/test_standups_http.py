@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.standup_delivery import PACER_KEY, Pacer, standup_tick
+from handlers.standup_delivery import Pacer, standup_tick
 from models.standups import StandupPrompt, StandupRun, StandupSchedule
 from tests.conftest import COORDINATOR
 
 
 @pytest.fixture(autouse=True)
 def fast_pacer(runtime):
-    runtime.deps.extras[PACER_KEY] = Pacer(sleep=lambda _s: None)
+    runtime.deps.pacer = Pacer(sleep=lambda _s: None)
     yield
 
 

@@ -1,0 +1,52 @@
+"""The port through which services talk to Slack, and nothing more than they need.
+
+Services hand the port *messages*: plain dataclasses that say what to tell (a stand-up prompt,
+an innovation card), never Block Kit or wording. The Slack adapter (handlers/slack_messenger.py)
+renders each message type with handlers/ui and calls the Web API; tests use a recording fake
+(tests/fakemessenger.py) to drive services without HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str  # where it landed (for a DM: the IM channel id)
+    ts: str | None
+
+
+class MessengerError(Exception):
+    """Slack refused or failed. `transient`: worth trying again later (429, 5xx, timeouts)."""
+
+    def __init__(self, error: str, *, transient: bool):
+        super().__init__(error)
+        self.error = error  # Slack's error name (`not_in_channel`) or the exception type; no text
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str | None
+    tz: str | None
+    locale: str | None = None
+
+
+class Messenger(Protocol):
+    def post(self, channel: str, message: object, *, thread_ts: str | None = None) -> Posted:
+        """Post a message in a channel, a thread, or (channel = a user id) a direct message."""
+        ...
+
+    def update(self, channel: str, ts: str, message: object) -> None: ...
+
+    def delete(self, channel: str, ts: str) -> None: ...
+
+    def upload(self, user_id: str, filename: str, file: str | bytes, message: object) -> None:
+        """Send a file (a path or its bytes) to a person by direct message, the message as its comment."""
+        ...
+
+    def publish_home(self, user_id: str, home: object) -> None: ...
+
+    def profile(self, user_id: str) -> Profile: ...

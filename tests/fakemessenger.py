@@ -1,0 +1,61 @@
+"""A recording Messenger (services/ports.py) for unit tests of services, without HTTP or Slack."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from services.ports import MessengerError, Posted, Profile
+
+
+@dataclass
+class Sent:
+    method: str
+    channel: str
+    message: object
+    thread_ts: str | None = None
+    ts: str | None = None
+
+
+@dataclass
+class RecordingMessenger:
+    sent: list[Sent] = field(default_factory=list)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    # (method, channel) → the error to raise once, e.g. {("post", "C1"): MessengerError("ratelimited", transient=True)}
+    failures: dict[tuple[str, str], MessengerError] = field(default_factory=dict)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def _fail(self, method: str, channel: str) -> None:
+        error = self.failures.pop((method, channel), None)
+        if error is not None:
+            raise error
+
+    def post(self, channel: str, message: object, *, thread_ts: str | None = None) -> Posted:
+        self._fail("post", channel)
+        ts = f"1700000000.{next(self._ts):06d}"
+        landed = f"D{channel[1:]}" if channel.startswith(("U", "W")) else channel
+        self.sent.append(Sent("post", landed, message, thread_ts, ts))
+        return Posted(channel=landed, ts=ts)
+
+    def update(self, channel: str, ts: str, message: object) -> None:
+        self._fail("update", channel)
+        self.sent.append(Sent("update", channel, message, ts=ts))
+
+    def delete(self, channel: str, ts: str) -> None:
+        self._fail("delete", channel)
+        self.sent.append(Sent("delete", channel, None, ts=ts))
+
+    def upload(self, user_id: str, filename: str, file: str | bytes, message: object) -> None:
+        self._fail("upload", user_id)
+        self.sent.append(Sent("upload", user_id, (filename, file, message)))
+
+    def publish_home(self, user_id: str, home: object) -> None:
+        self._fail("publish_home", user_id)
+        self.sent.append(Sent("publish_home", user_id, home))
+
+    def profile(self, user_id: str) -> Profile:
+        self._fail("profile", user_id)
+        return self.profiles.get(user_id, Profile(name=None, tz=None))
+
+    def of(self, method: str) -> list[Sent]:
+        return [s for s in self.sent if s.method == method]
