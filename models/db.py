@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.errors import Unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
+READ_ONLY = "spindle_read_only"  # an execution option: this transaction only reads
 
 
 def make_engine(url: str) -> Engine:
@@ -41,8 +42,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            # Take the write lock at BEGIN, so two writers queue instead of failing on lock upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A writer takes the write lock at BEGIN, so two writers queue instead of failing on
+            # lock upgrade; a reader begins deferred and, under WAL, never waits for a writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     connect_args = {}
@@ -118,7 +120,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # Every SQLite transaction takes the write lock (BEGIN IMMEDIATE): queue for it fairly.
+        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        # Every SQLite write transaction takes the write lock (BEGIN IMMEDIATE): queue for it fairly.
         self._gate = FairGate() if self.engine.dialect.name == "sqlite" else None
 
     @property
@@ -133,20 +136,37 @@ class Database:
         friendly "temporarily unavailable" reply.
         """
         with self._gate or nullcontext():
-            session = self._sessions()
-            try:
+            with self._unit(self._sessions) as session:
                 yield session
-                session.commit()
-            except (OperationalError, DBAPIError) as exc:
-                session.rollback()
-                if _is_connectivity(exc):
-                    raise Unavailable() from exc
-                raise
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads (a list, a Home tab, a search).
+
+        On SQLite it neither takes nor queues for the write lock: under WAL it reads the last
+        commit while a writer works. A read that tries to write is a bug, and fails.
+        """
+        with self._unit(self._read_sessions, read_only=True) as session:
+            yield session
+
+    @contextmanager
+    def _unit(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+        session = sessions()
+        try:
+            yield session
+            if read_only and (session.new or session.dirty or session.deleted):
+                raise RuntimeError("a read-only transaction tried to write")
+            session.commit()
+        except (OperationalError, DBAPIError) as exc:
+            session.rollback()
+            if _is_connectivity(exc):
+                raise Unavailable() from exc
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     def ping(self) -> bool:
         try:

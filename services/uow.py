@@ -25,5 +25,11 @@ class UnitOfWork:
         with self.db.transaction() as session:
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it never waits for the write lock."""
+        with self.db.read() as session:
+            yield session
+
     def now(self) -> datetime:
         return self.clock.now()
