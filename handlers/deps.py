@@ -45,7 +45,7 @@ class Reply:
     """What a command answers, ephemerally, in its ack; `after` runs once the ack is sent."""
 
     text: str
-    blocks: list[dict] | None = None
+    blocks: list[dict[str, Any]] | None = None
     after: Callable[[], None] | None = None
 
 

@@ -7,13 +7,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.errors import Unavailable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 READ_ONLY = "spindle_read_only"  # an execution option: this transaction only reads
@@ -30,7 +34,7 @@ def make_engine(url: str) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_conn, _record):
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
             # pysqlite's own transaction handling is off; the "begin" listener below does it.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -41,7 +45,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):
+        def _sqlite_begin(conn: Connection) -> None:
             # A writer takes the write lock at BEGIN, so two writers queue instead of failing on
             # lock upgrade; a reader begins deferred and, under WAL, never waits for a writer.
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
@@ -104,7 +108,7 @@ class FairGate:
             self._owner, self._depth = me, 1
         return self
 
-    def __exit__(self, *_exc) -> None:
+    def __exit__(self, *_exc: object) -> None:
         with self._cond:
             self._depth -= 1
             if self._depth == 0:
@@ -190,8 +194,9 @@ def _is_connectivity(exc: DBAPIError) -> bool:
     return False
 
 
-def alembic_config(url: str):
-    from alembic.config import Config
+def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # only the migrating entry points pay for importing alembic
+
 
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))

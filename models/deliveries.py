@@ -41,4 +41,4 @@ def claim_delivery(session: Session, key: str, now: datetime) -> bool:
 def prune_deliveries(session: Session, now: datetime, keep: timedelta = KEEP_FOR) -> int:
     """Forget claims older than `keep`; returns how many went."""
     result = session.execute(delete(ProcessedDelivery).where(ProcessedDelivery.at < now - keep))
-    return result.rowcount or 0
+    return int(getattr(result, "rowcount", 0) or 0)  # a DML result: CursorResult has rowcount

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Rendered = tuple[str, list[dict]]
+Rendered = tuple[str, list[dict[str, Any]]]
 
 RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     # message type: renderer — each feature adds its own lines here.
@@ -26,7 +26,7 @@ def render(message: object) -> Rendered:
     return renderer(message)
 
 
-def render_home(home: object) -> dict:
+def render_home(home: object) -> dict[str, Any]:
     """The Home tab view for a service's home data."""
     renderer = RENDERERS[type(home)]
     _text, blocks = renderer(home)
