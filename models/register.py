@@ -127,7 +127,7 @@ def record_delivery(
     error: str | None = None,
 ) -> None:
     """The outcome of one claimed delivery: delivered (with the file id) or the error to retry after."""
-    values: dict = {"error": error[:500] if error else None}
+    values: dict[str, object] = {"error": error[:500] if error else None}
     if error is None:
         values.update(delivered_at=now, file_id=(file_id or "")[:32] or None)
     session.execute(
