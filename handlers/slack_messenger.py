@@ -121,7 +121,7 @@ class SlackMessenger:
             self.client.files_upload_v2, None,
             channel=channel, file=file, filename=filename, title=title or filename, initial_comment=text,
         )  # fmt: skip
-        uploaded = response.get("file") or next(iter(response.get("files") or []), {})
+        uploaded: dict[str, Any] = response.get("file") or next(iter(response.get("files") or []), {})
         return uploaded.get("id")
 
     def publish_home(self, user_id: str, home: object) -> None:

@@ -48,7 +48,9 @@ def checked_filters(session: Session, handle: str | None, stage: str | None) -> 
 
 
 @contextmanager
-def built_register(db: Database, filters: Filters, *, made_at: datetime, made_by: str, timezone: str) -> Iterator[BuiltRegister]:
+def built_register(
+    db: Database, filters: Filters, *, made_at: datetime, made_by: str, timezone: str
+) -> Iterator[BuiltRegister]:
     """The register in a temporary file, removed afterwards. DomainError for a filter gone bad."""
     fd, path = tempfile.mkstemp(prefix="spindle-register-", suffix=".xlsx")
     os.close(fd)
@@ -132,7 +134,9 @@ def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str
 Tell = Callable[[ExportProblem], bool]
 
 
-def deliver_export(uow: UnitOfWork, messenger: Messenger, request: ExportRequest, tell: Tell | None = None) -> ExportOutcome:
+def deliver_export(
+    uow: UnitOfWork, messenger: Messenger, request: ExportRequest, tell: Tell | None = None
+) -> ExportOutcome:
     """After the ack: build, upload, tell the coordinator if anything failed, and audit it."""
     now = uow.now()
     requester = request.requester
@@ -148,7 +152,10 @@ def deliver_export(uow: UnitOfWork, messenger: Messenger, request: ExportRequest
                 )
             except MessengerError as exc:
                 log.warning("register upload failed", extra={"user": requester, "error": exc.error})
-                outcome, detail = ExportOutcome(sent=False, problem=UploadFailed(exc.error)), f"upload failed: {exc.error}"
+                outcome, detail = (
+                    ExportOutcome(sent=False, problem=UploadFailed(exc.error)),
+                    f"upload failed: {exc.error}",
+                )
             else:
                 log.info("register exported", extra={"user": requester, "innovations": built.counts.innovations})
                 outcome = ExportOutcome(sent=True, file_id=file_id)
