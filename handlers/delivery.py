@@ -11,16 +11,14 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App, BoltResponse
-from slack_sdk.models.views import View
 
 from handlers.deps import Deps
-from handlers.ui.common import context, section
+from handlers.ui.delivery import OOPS, problem_view
 from handlers.ui.errors import describe
 from models.errors import DomainError, Unavailable
 from services import deliveries
 
 log = logging.getLogger(__name__)
-OOPS = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
 
 
 def event_key(body: dict) -> str | None:
@@ -72,9 +70,4 @@ def register(app: App, deps: Deps) -> None:
         if kind == "view_submission":
             return BoltResponse(status=200, body={"response_action": "push", "view": problem_view(message)})
         return BoltResponse(status=200, body="")
-
-
-def problem_view(message: str) -> dict:
-    blocks = [section(message), context("Close this to return to your form; what you typed is still there.")]
-    return View(type="modal", title="Not saved", close="Back", blocks=blocks).to_dict()
 
