@@ -52,7 +52,8 @@ class Messenger(Protocol):
     ) -> str | None:
         """Send a file (a path or its bytes) to a person by direct message, the message as its comment.
 
-        Returns Slack's file id (None if Slack did not say)."""
+        Returns Slack's file id (None if Slack did not say).
+        """
         ...
 
     def publish_home(self, user_id: str, home: object) -> None: ...

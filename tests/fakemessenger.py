@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from services.ports import MessengerError, Posted, Profile
 
@@ -55,7 +56,7 @@ class RecordingMessenger:
     ) -> str | None:
         self._fail("upload", user_id)
         # A path is read now: the caller may remove its temporary file once upload returns.
-        data = open(file, "rb").read() if isinstance(file, str) else file
+        data = Path(file).read_bytes() if isinstance(file, str) else file
         self.sent.append(Sent("upload", user_id, (filename, data, message), title=title))
         return f"F{next(self._ts):06d}"
 
