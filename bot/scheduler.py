@@ -14,6 +14,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from handlers.deps import Deps
+from handlers.ui.exports import WEEKLY_BY
+from services import deliveries, register
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 30
@@ -23,11 +25,19 @@ TickJob = Callable[[Deps, datetime], None]
 
 def tick_jobs() -> list[tuple[str, TickJob]]:
     """The features that have scheduled work, in the order a tick runs them."""
-    from handlers.delivery import prune_tick
-    from handlers.exports import weekly_tick
     from handlers.standup_delivery import standup_tick
 
     return [("standups", standup_tick), ("weekly register", weekly_tick), ("delivery claims", prune_tick)]
+
+
+def weekly_tick(deps: Deps, now: datetime) -> None:
+    """Monday 08:00: the register to every coordinator, once per week (services/register.py)."""
+    register.deliver_weekly(deps.uow, deps.messenger, now, made_by=WEEKLY_BY)
+
+
+def prune_tick(deps: Deps, now: datetime) -> None:
+    """Delivery claims older than a week go, so the table stays small."""
+    deliveries.prune(deps.uow, now)
 
 
 def tick(deps: Deps) -> None:

@@ -3,24 +3,22 @@
 Slack redelivers an event (with `X-Slack-Retry-Num`) when our answer was slow or failed. This
 global middleware claims each `event_id` in the database before any listener runs; a delivery
 already claimed is acknowledged and skipped. A retry of an event we never claimed (we were down)
-still runs. Buttons and view submissions claim their own keys with `models.deliveries`.
+still runs. Buttons and view submissions claim their own keys (services/deliveries.py).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from slack_bolt import App, BoltResponse
-from slack_sdk.models.views import View
 
 from handlers.deps import Deps
-from handlers.ui.common import context, section
-from models.deliveries import claim_delivery, prune_deliveries
+from handlers.ui.delivery import OOPS, problem_view
+from handlers.ui.errors import describe
 from models.errors import DomainError, Unavailable
+from services import deliveries
 
 log = logging.getLogger(__name__)
-OOPS = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
 
 
 def event_key(body: dict) -> str | None:
@@ -36,8 +34,7 @@ def register(app: App, deps: Deps) -> None:
         if key is None:
             return next_()
         try:
-            with deps.db.transaction() as session:
-                first = claim_delivery(session, key, deps.clock.now())
+            first = deliveries.claim(deps.uow, key)
         except Unavailable:
             # Without the database we cannot tell; a rare duplicate beats a lost event.
             log.warning("event not de-duplicated: database unavailable", extra={"event_id": body.get("event_id")})
@@ -69,20 +66,8 @@ def register(app: App, deps: Deps) -> None:
             log.error("listener failed", exc_info=error, extra={"kind": kind})
         if response is None:  # already acknowledged: Slack has had its answer
             return None
-        message = error.message if isinstance(error, DomainError) else OOPS
+        message = describe(error) if isinstance(error, DomainError) else OOPS
         if kind == "view_submission":
             return BoltResponse(status=200, body={"response_action": "push", "view": problem_view(message)})
         return BoltResponse(status=200, body="")
 
-
-def problem_view(message: str) -> dict:
-    blocks = [section(message), context("Close this to return to your form; what you typed is still there.")]
-    return View(type="modal", title="Not saved", close="Back", blocks=blocks).to_dict()
-
-
-def prune_tick(deps: Deps, now: datetime) -> None:
-    """Scheduler job: drop delivery claims older than a week, so the table stays small."""
-    with deps.db.transaction() as session:
-        removed = prune_deliveries(session, now)
-    if removed:
-        log.info("old delivery claims pruned", extra={"count": removed})

@@ -2,41 +2,33 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
+from handlers.commands import refresh_profile
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import ForgetMe
-from handlers.router import executes
+from handlers.router import runs
 from handlers.ui import privacy as ui
+from handlers.ui.errors import describe
 from models.errors import DomainError
-from models.people import is_last_coordinator
-from models.privacy import Erasure, forget_member, forget_token
-
-log = logging.getLogger(__name__)
-REMOVED_REPLY = "_This stand-up answer was removed at its author's request._"
+from services import privacy
+from services.actor import Actor
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(ui.CONFIRM_ACTION)
-    def confirm(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+    def confirm(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
         user_id = (body.get("user") or {}).get("id", "")
         try:
-            with deps.db.transaction() as session:
-                erasure = forget_member(session, user_id, deps.clock.now(), token=action.get("value") or "")
+            forgotten = privacy.forget(deps.uow, deps.messenger, user_id, action.get("value") or "")
         except DomainError as exc:  # out-of-date button, or the database is down
-            respond(response_type="ephemeral", replace_original=False, text=exc.message)
+            respond(response_type="ephemeral", replace_original=False, text=describe(exc))
             return
-        if not erasure.done:  # a second click, or someone the bot never knew
+        if not forgotten.done:  # a second click, or someone the bot never knew
             respond(response_type="ephemeral", replace_original=True, text=ui.ALREADY)
             return
-        log.info("member forgotten", extra={"answers": erasure.answers, "groups_left": len(erasure.groups_left)})
-        failed = clear_replies(client, erasure)
-        text = ui.done_text(erasure.answers, erasure.groups_left, failed)
+        text = ui.done_text(forgotten.answers, list(forgotten.groups_left), forgotten.replies_failed)
         respond(response_type="ephemeral", replace_original=True, text=text, blocks=ui.done_blocks(text))
 
     @app.action(ui.CANCEL_ACTION)
@@ -45,21 +37,9 @@ def register(app: App, deps: Deps) -> None:
         respond(response_type="ephemeral", replace_original=True, text=ui.CANCELLED)
 
 
-def clear_replies(client: WebClient, erasure: Erasure) -> int:
-    """Replace the answers we posted in stand-up threads; the database is already erased. Returns failures."""
-    failed = 0
-    for channel, ts in erasure.replies:
-        try:
-            client.chat_update(channel=channel, ts=ts, text=REMOVED_REPLY, blocks=[])
-        except Exception as exc:  # the erasure is committed; a message we could not clear is reported, not fatal
-            failed += 1
-            error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-            log.warning("could not clear a stand-up reply", extra={"channel": channel, "error": error})
-    return failed
-
-
-@executes(ForgetMe)
-def forget_me(session, member, cmd: ForgetMe, ctx: CommandContext) -> Reply:
+@runs(ForgetMe)
+def forget_me(ctx: CommandContext, cmd: ForgetMe) -> Reply:
     # Erasure is the person's right, so it is not refused; the prompt says what it will cost.
-    last = is_last_coordinator(session, member)
-    return Reply(ui.ASK_TEXT, ui.confirm_blocks(forget_token(member), last_coordinator=last))
+    prompt = privacy.forget_prompt(ctx.deps.uow, Actor(ctx.user_id, ctx.user_name))
+    after = (lambda: refresh_profile(ctx.deps, ctx.client, ctx.user_id)) if prompt.needs_profile else None
+    return Reply(ui.ASK_TEXT, ui.confirm_blocks(prompt.token, last_coordinator=prompt.last_coordinator), after=after)

@@ -84,10 +84,10 @@ class SlackMessenger:
         self.client = client
         self.pacer = pacer
 
-    def _call(self, fn: Callable[..., Any], paced: str | None, /, **kwargs: Any) -> Any:
-        """Call the Web API (after the pacer's wait for channel `paced`, if any); Slack errors → MessengerError."""
-        if self.pacer is not None and paced:
-            self.pacer.wait(paced)
+    def _call(self, fn: Callable[..., Any], pace: str | None, /, **kwargs: Any) -> Any:
+        """`fn(**kwargs)`, after waiting for the pacer's slot for channel `pace` (None: not paced)."""
+        if self.pacer is not None and pace:
+            self.pacer.wait(pace)
         try:
             return fn(**kwargs)
         except Exception as exc:
@@ -108,13 +108,21 @@ class SlackMessenger:
     def delete(self, channel: str, ts: str) -> None:
         self._call(self.client.chat_delete, None, channel=channel, ts=ts)
 
-    def upload(self, user_id: str, filename: str, file: str | bytes, message: object) -> None:
-        text, _blocks = render(message)
+    def open_dm(self, user_id: str) -> str:
         opened = self._call(self.client.conversations_open, None, users=user_id)
-        self._call(
+        return str(opened["channel"]["id"])
+
+    def upload(
+        self, user_id: str, filename: str, file: str | bytes, message: object, *, title: str | None = None
+    ) -> str | None:
+        text, _blocks = render(message)
+        channel = self.open_dm(user_id)
+        response = self._call(
             self.client.files_upload_v2, None,
-            channel=opened["channel"]["id"], file=file, filename=filename, title=filename, initial_comment=text,
+            channel=channel, file=file, filename=filename, title=title or filename, initial_comment=text,
         )  # fmt: skip
+        uploaded: dict[str, Any] = response.get("file") or next(iter(response.get("files") or []), {})
+        return uploaded.get("id")
 
     def publish_home(self, user_id: str, home: object) -> None:
         self._call(self.client.views_publish, None, user_id=user_id, view=render_home(home))

@@ -8,8 +8,9 @@ across threads and across processes sharing one database.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -40,5 +41,7 @@ def claim_delivery(session: Session, key: str, now: datetime) -> bool:
 
 def prune_deliveries(session: Session, now: datetime, keep: timedelta = KEEP_FOR) -> int:
     """Forget claims older than `keep`; returns how many went."""
-    result = session.execute(delete(ProcessedDelivery).where(ProcessedDelivery.at < now - keep))
-    return int(getattr(result, "rowcount", 0) or 0)  # a DML result: CursorResult has rowcount
+    result = cast(  # DML answers with a CursorResult (typed as Result)
+        CursorResult[Any], session.execute(delete(ProcessedDelivery).where(ProcessedDelivery.at < now - keep))
+    )
+    return result.rowcount or 0

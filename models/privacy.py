@@ -50,7 +50,7 @@ def forget_member(session: Session, user_id: str, now: datetime, *, token: str |
     if member is None or member.forgotten:
         return Erasure(done=False)
     if token is not None and token != forget_token(member):
-        raise Conflict("That confirmation is out of date; type `/spindle forget-me` again if you still want this.")
+        raise Conflict("privacy.confirmation_out_of_date")
 
     pseudonym = f"{FORGOTTEN_PREFIX}{uuid.uuid4().hex[:16]}"
     erasure = Erasure(done=True)

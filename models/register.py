@@ -10,9 +10,10 @@ RETRY_AFTER later, as is a claim whose process died mid-upload, until the due wi
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, select, update
+from sqlalchemy import CursorResult, Date, ForeignKey, Integer, String, UniqueConstraint, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -102,15 +103,18 @@ def claim_weekly(session: Session, week_of: date, now: datetime) -> list[str]:
         row_id, claimed_at, delivered_at = existing
         if delivered_at is not None or now - claimed_at < RETRY_AFTER:
             continue
-        taken = session.execute(
-            update(RegisterDelivery)
-            .where(
-                RegisterDelivery.id == row_id,
-                RegisterDelivery.claimed_at == claimed_at,
-                RegisterDelivery.delivered_at.is_(None),
-            )
-            .values(claimed_at=now),
-            execution_options={"synchronize_session": False},
+        taken = cast(  # DML answers with a CursorResult (typed as Result)
+            CursorResult[Any],
+            session.execute(
+                update(RegisterDelivery)
+                .where(
+                    RegisterDelivery.id == row_id,
+                    RegisterDelivery.claimed_at == claimed_at,
+                    RegisterDelivery.delivered_at.is_(None),
+                )
+                .values(claimed_at=now),
+                execution_options={"synchronize_session": False},
+            ),
         )
         if taken.rowcount == 1:
             claimed.append(member_id)
@@ -127,7 +131,7 @@ def record_delivery(
     error: str | None = None,
 ) -> None:
     """The outcome of one claimed delivery: delivered (with the file id) or the error to retry after."""
-    values: dict = {"error": error[:500] if error else None}
+    values: dict[str, object] = {"error": error[:500] if error else None}
     if error is None:
         values.update(delivered_at=now, file_id=(file_id or "")[:32] or None)
     session.execute(

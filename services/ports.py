@@ -43,8 +43,17 @@ class Messenger(Protocol):
 
     def delete(self, channel: str, ts: str) -> None: ...
 
-    def upload(self, user_id: str, filename: str, file: str | bytes, message: object) -> None:
-        """Send a file (a path or its bytes) to a person by direct message, the message as its comment."""
+    def open_dm(self, user_id: str) -> str:
+        """The direct-message channel between the bot and a person (opened if need be)."""
+        ...
+
+    def upload(
+        self, user_id: str, filename: str, file: str | bytes, message: object, *, title: str | None = None
+    ) -> str | None:
+        """Send a file (a path or its bytes) to a person by direct message, the message as its comment.
+
+        Returns Slack's file id (None if Slack did not say).
+        """
         ...
 
     def publish_home(self, user_id: str, home: object) -> None: ...

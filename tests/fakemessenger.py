@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from services.ports import MessengerError, Posted, Profile
 
@@ -15,6 +16,7 @@ class Sent:
     message: object
     thread_ts: str | None = None
     ts: str | None = None
+    title: str | None = None  # an upload's title
 
 
 @dataclass
@@ -45,9 +47,18 @@ class RecordingMessenger:
         self._fail("delete", channel)
         self.sent.append(Sent("delete", channel, None, ts=ts))
 
-    def upload(self, user_id: str, filename: str, file: str | bytes, message: object) -> None:
+    def open_dm(self, user_id: str) -> str:
+        self._fail("open_dm", user_id)
+        return f"D{user_id[1:]}"
+
+    def upload(
+        self, user_id: str, filename: str, file: str | bytes, message: object, *, title: str | None = None
+    ) -> str | None:
         self._fail("upload", user_id)
-        self.sent.append(Sent("upload", user_id, (filename, file, message)))
+        # A path is read now: the caller may remove its temporary file once upload returns.
+        data = Path(file).read_bytes() if isinstance(file, str) else file
+        self.sent.append(Sent("upload", user_id, (filename, data, message), title=title))
+        return f"F{next(self._ts):06d}"
 
     def publish_home(self, user_id: str, home: object) -> None:
         self._fail("publish_home", user_id)

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import openpyxl
 
-from bot.scheduler import tick_jobs
-from handlers.exports import weekly_tick
+from bot.scheduler import tick_jobs, weekly_tick
 from models.audit import AuditEntry
 from models.people import Member
 from models.register import RETRY_AFTER, RegisterDelivery
@@ -126,12 +125,12 @@ def test_failure_is_sent_by_dm_when_response_url_is_gone(slack, fake_slack, db):
 
 
 def test_build_failure_is_reported(slack, fake_slack, db, monkeypatch):
-    import handlers.exports
+    import services.register
 
     def broken(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(handlers.exports, "write_register", broken)
+    monkeypatch.setattr(services.register, "write_register", broken)
     slack.command("export", user=COORDINATOR)
     (told,) = fake_slack.wait_for("response_url")
     assert "could not build the register" in told["text"]

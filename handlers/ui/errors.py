@@ -18,7 +18,14 @@ ERRORS: dict[str, str] = {
     # --- innovations (models/innovations.py) ---
     # --- stand-ups (models/standups/) ---
     # --- privacy (models/privacy.py) ---
+    "privacy.confirmation_out_of_date": (
+        "That confirmation is out of date; type `/spindle forget-me` again if you still want this."
+    ),
     # --- the register (exports/) ---
+    # --- the register in Slack (services/register.py) ---
+    "register.coordinators_only": (
+        "Only coordinators may export the register. `/spindle coordinator list` shows who they are."
+    ),
 }
 
 

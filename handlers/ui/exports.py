@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from exports.workbook import Filters, RegisterCounts, counts_line
 from handlers.ui.common import escape
+from handlers.ui.errors import describe
+from services import register
+
+WEEKLY_BY = "Spindle Bot (weekly delivery)"  # the weekly workbook's "Made by"
 
 
 def preparing(filters: Filters) -> str:
@@ -27,3 +31,22 @@ BUILD_FAILED = (
     "Sorry, I could not build the register; nothing was sent. Please try again in a minute; "
     "if it keeps happening, tell whoever runs Spindle Bot."
 )
+
+
+# --- renderers for services/register.py's messages (handlers/ui/render.py) ---
+
+
+def render_file(message: register.RegisterFile) -> tuple[str, list[dict]]:
+    return comment(message.counts, weekly=message.weekly), []
+
+
+def render_upload_failed(message: register.UploadFailed) -> tuple[str, list[dict]]:
+    return upload_failed(message.error), []
+
+
+def render_build_failed(_message: register.BuildFailed) -> tuple[str, list[dict]]:
+    return BUILD_FAILED, []
+
+
+def render_refused(message: register.ExportRefused) -> tuple[str, list[dict]]:
+    return describe(message.error), []

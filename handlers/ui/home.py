@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from slack_sdk.models.views import View
 
 from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten
+from services.home import Home, HomeGroup
 
 HOME_BLOCK_LIMIT = 100  # Slack's limit for a Home tab
 GROUP_BLOCKS = 20  # room left for the groups after the fixed blocks
@@ -23,15 +24,7 @@ QUICK_HELP = "\n".join(
 )
 
 
-@dataclass
-class HomeGroup:
-    handle: str
-    description: str
-    channel_id: str | None
-    is_lead: bool
-
-
-def home_view(groups: list[HomeGroup], *, is_coordinator: bool, known: bool) -> dict:
+def home_view(groups: Sequence[HomeGroup], *, is_coordinator: bool, known: bool) -> dict:
     blocks: list[dict] = [header("Spindle Bot"), section("*Your action groups*")]
     if groups:
         lines = []
@@ -61,3 +54,12 @@ def home_view(groups: list[HomeGroup], *, is_coordinator: bool, known: bool) -> 
     blocks.append(context("`/spindle forget-me` erases your personal data (it asks first)."))
     view = View(type="home", blocks=blocks[:HOME_BLOCK_LIMIT])
     return view.to_dict()
+
+
+def render_home(home: Home) -> tuple[str, list[dict]]:
+    """services.home.Home as the Home tab's blocks (handlers/ui/render.py wraps them in the view)."""
+    view = home_view(home.groups, is_coordinator=home.is_coordinator, known=home.known)
+    return "Spindle Bot", view["blocks"]
+
+
+__all__ = ["HomeGroup", "home_view", "render_home"]

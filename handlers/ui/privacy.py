@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from handlers.ui.common import context, section
+from services import privacy
 
 CONFIRM_ACTION = "forget_me_confirm"
 CANCEL_ACTION = "forget_me_cancel"
@@ -49,9 +50,14 @@ def done_text(answers: int, groups_left: list[str], replies_failed: int) -> str:
     return text
 
 
+REMOVED_REPLY = "_This stand-up answer was removed at its author's request._"
 ALREADY = "There is nothing to erase: Spindle Bot holds no personal data of yours."
 CANCELLED = "Nothing was erased."
 
 
 def done_blocks(text: str) -> list[dict]:
     return [section(text), context("Spindle Bot · privacy")]
+
+
+def render_reply_removed(_message: privacy.ReplyRemoved) -> tuple[str, list[dict]]:
+    return REMOVED_REPLY, []

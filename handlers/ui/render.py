@@ -9,10 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from handlers.ui import exports as exports_ui
+from handlers.ui import home as home_ui
+from handlers.ui import privacy as privacy_ui
+from services import home, privacy, register
+
 Rendered = tuple[str, list[dict[str, Any]]]
 
 RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     # message type: renderer — each feature adds its own lines here.
+    # --- privacy, the Home tab, the register ---
+    privacy.ReplyRemoved: privacy_ui.render_reply_removed,
+    home.Home: home_ui.render_home,
+    register.RegisterFile: exports_ui.render_file,
+    register.UploadFailed: exports_ui.render_upload_failed,
+    register.BuildFailed: exports_ui.render_build_failed,
+    register.ExportRefused: exports_ui.render_refused,
 }
 
 

@@ -1,0 +1,230 @@
+"""The innovation register in Slack: on demand (`export`) and every Monday to each coordinator.
+
+The workbook is built into a temporary file (the register can be large) and uploaded into the
+coordinator's direct message with the bot. On demand, the filters are checked before the ack
+(a bad filter changes nothing and builds nothing); the build and upload run after it, and a
+failure is told to the coordinator. The weekly delivery claims each (week, coordinator) row
+first (models/register.py), so several schedulers or a restart never send it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from exports.workbook import Filters, RegisterCounts, check_filters, file_name, reading, title_of, write_register
+from models.audit import audit
+from models.db import Database
+from models.errors import DomainError, Forbidden
+from models.people import ensure_member
+from models.register import claim_weekly, due_week, record_delivery
+from services.actor import Actor
+from services.ports import Messenger, MessengerError
+from services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# --- the seam to exports/ (the lead re-points these two at the restructured exports) ----------------
+
+
+@dataclass(frozen=True)
+class BuiltRegister:
+    path: str
+    filename: str
+    title: str
+    counts: RegisterCounts
+
+
+def checked_filters(session: Session, handle: str | None, stage: str | None) -> Filters:
+    """Normalised filters; DomainError for an unknown group or stage."""
+    return check_filters(session, handle, stage)[0]
+
+
+@contextmanager
+def built_register(
+    db: Database, filters: Filters, *, made_at: datetime, made_by: str, timezone: str
+) -> Iterator[BuiltRegister]:
+    """The register in a temporary file, removed afterwards. DomainError for a filter gone bad."""
+    fd, path = tempfile.mkstemp(prefix="spindle-register-", suffix=".xlsx")
+    os.close(fd)
+    try:
+        with reading(db) as session:
+            filters, group_id = check_filters(session, filters.handle, filters.stage)
+            counts = write_register(
+                session, path, filters=filters, group_id=group_id, made_at=made_at, made_by=made_by,
+                timezone=timezone,
+            )  # fmt: skip
+        yield BuiltRegister(path, file_name(filters, made_at, timezone), title_of(filters, made_at, timezone), counts)
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+# --- messages (rendered by handlers/ui/exports.py) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterFile:
+    """The comment on an uploaded register."""
+
+    counts: RegisterCounts
+    weekly: bool = False
+
+
+@dataclass(frozen=True)
+class UploadFailed:
+    error: str  # Slack's error name
+
+
+@dataclass(frozen=True)
+class BuildFailed:
+    pass
+
+
+@dataclass(frozen=True)
+class ExportRefused:
+    error: DomainError  # e.g. the group was deleted between the ack and the build
+
+
+ExportProblem = UploadFailed | BuildFailed | ExportRefused
+
+# --- on demand -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    requester: str
+    made_by: str  # the coordinator's display name, as the workbook's "Made by"
+    filters: Filters
+    needs_profile: bool  # a new member: their Slack profile is still to be fetched
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    sent: bool
+    file_id: str | None = None
+    problem: ExportProblem | None = None
+
+
+def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> ExportRequest:
+    """Before the ack: only coordinators, and only filters that name a group and a stage that exist."""
+    with uow.transaction() as session:
+        member, _ = ensure_member(session, actor.user_id, uow.now(), name=actor.name)
+        if not member.is_coordinator:
+            raise Forbidden("register.coordinators_only")
+        filters = checked_filters(session, handle, stage)
+        return ExportRequest(
+            requester=member.id,
+            made_by=member.display_name,
+            filters=filters,
+            needs_profile=not member.profile_fetched and not member.forgotten,
+        )
+
+
+# Tells the requester about a problem where they asked (an ephemeral reply); False if it could not.
+Tell = Callable[[ExportProblem], bool]
+
+
+def deliver_export(
+    uow: UnitOfWork, messenger: Messenger, request: ExportRequest, tell: Tell | None = None
+) -> ExportOutcome:
+    """After the ack: build, upload, tell the coordinator if anything failed, and audit it."""
+    now = uow.now()
+    requester = request.requester
+    outcome = ExportOutcome(sent=False, problem=BuildFailed())
+    detail = "build failed"
+    try:
+        with built_register(
+            uow.db, request.filters, made_at=now, made_by=request.made_by, timezone=uow.timezone
+        ) as built:
+            try:
+                file_id = messenger.upload(
+                    requester, built.filename, built.path, RegisterFile(built.counts), title=built.title
+                )
+            except MessengerError as exc:
+                log.warning("register upload failed", extra={"user": requester, "error": exc.error})
+                outcome, detail = (
+                    ExportOutcome(sent=False, problem=UploadFailed(exc.error)),
+                    f"upload failed: {exc.error}",
+                )
+            else:
+                log.info("register exported", extra={"user": requester, "innovations": built.counts.innovations})
+                outcome = ExportOutcome(sent=True, file_id=file_id)
+                detail = f"{built.counts.innovations} innovations; file {file_id}"
+    except DomainError as exc:
+        outcome, detail = ExportOutcome(sent=False, problem=ExportRefused(exc)), f"refused: {exc.code}"
+    except Exception:
+        log.exception("register build failed", extra={"user": requester})
+    if outcome.problem is not None:
+        _tell(messenger, requester, outcome.problem, tell)
+    try:
+        with uow.transaction() as session:
+            audit(session, now, requester, "register.export", f"filters: {request.filters.describe()}; {detail}")
+    except Exception:
+        log.exception("could not audit the export", extra={"user": requester})
+    return outcome
+
+
+def _tell(messenger: Messenger, user_id: str, problem: ExportProblem, tell: Tell | None) -> None:
+    """Where they asked if we can (a response_url expires after 30 min), else a direct message."""
+    if tell is not None and tell(problem):
+        return
+    try:
+        messenger.post(messenger.open_dm(user_id), problem)
+    except MessengerError as exc:
+        log.warning("could not tell the coordinator about a failed export", extra={"user": user_id, "error": exc.error})
+
+
+# --- every Monday ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyDelivery:
+    week_of: date
+    delivered: tuple[str, ...]  # member ids
+    failed: tuple[str, ...]  # retried by a later tick
+
+
+def deliver_weekly(uow: UnitOfWork, messenger: Messenger, now: datetime, *, made_by: str) -> WeeklyDelivery | None:
+    """Monday 08:00 (SPINDLE_TIMEZONE): the register to every coordinator, once per week. None when not due."""
+    week = due_week(now, uow.timezone)
+    if week is None:
+        return None
+    with uow.transaction() as session:
+        claimed = claim_weekly(session, week, now)  # committed before uploading: a twin tick skips these
+    if not claimed:
+        return WeeklyDelivery(week, (), ())
+    results: dict[str, tuple[str | None, str | None]] = {}  # member → (file id, error)
+    try:
+        with built_register(uow.db, Filters(), made_at=now, made_by=made_by, timezone=uow.timezone) as built:
+            message = RegisterFile(built.counts, weekly=True)
+            for member_id in claimed:
+                try:
+                    file_id = messenger.upload(member_id, built.filename, built.path, message, title=built.title)
+                    results[member_id] = (file_id, None)
+                except MessengerError as exc:
+                    results[member_id] = (None, exc.error)
+                    log.warning(
+                        "weekly register upload failed; a later tick retries",
+                        extra={"user": member_id, "error": exc.error},
+                    )
+    except Exception:
+        log.exception("weekly register build failed; a later tick retries")
+        results = {m: (None, "build failed") for m in claimed}
+    with uow.transaction() as session:
+        for member_id in claimed:
+            file_id, error = results.get(member_id, (None, "not attempted"))
+            record_delivery(session, week, member_id, now, file_id=file_id, error=error)
+            if error is None:
+                audit(session, now, None, "register.weekly", f"to {member_id}; week of {week}; file {file_id}")
+    delivered = tuple(m for m in claimed if results.get(m, (None, "x"))[1] is None)
+    return WeeklyDelivery(week, delivered, tuple(m for m in claimed if m not in delivered))
