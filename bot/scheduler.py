@@ -25,9 +25,15 @@ def tick_jobs() -> list[tuple[str, TickJob]]:
     """The features that have scheduled work, in the order a tick runs them."""
     from handlers.delivery import prune_tick
     from handlers.exports import weekly_tick
-    from handlers.standup_delivery import standup_tick
 
     return [("standups", standup_tick), ("weekly register", weekly_tick), ("delivery claims", prune_tick)]
+
+
+def standup_tick(deps: Deps, now: datetime) -> None:
+    """Stand-ups through the paced messenger: the fan-out is spaced out within Slack's limits."""
+    from services.standups import tick as standups_tick
+
+    standups_tick(deps.uow, deps.paced_messenger, now)
 
 
 def tick(deps: Deps) -> None:

@@ -84,9 +84,10 @@ class SlackMessenger:
         self.client = client
         self.pacer = pacer
 
-    def _call(self, fn: Callable[..., Any], channel: str | None, **kwargs: Any) -> Any:
-        if self.pacer is not None and channel:
-            self.pacer.wait(channel)
+    def _call(self, fn: Callable[..., Any], paced: str | None, /, **kwargs: Any) -> Any:
+        """Call the Web API (after the pacer's wait for channel `paced`, if any); Slack errors → MessengerError."""
+        if self.pacer is not None and paced:
+            self.pacer.wait(paced)
         try:
             return fn(**kwargs)
         except Exception as exc:

@@ -9,10 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from handlers.ui import standups as standups_ui
+from services.standups import messages as standups_msg
+
 Rendered = tuple[str, list[dict]]
 
 RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     # message type: renderer — each feature adds its own lines here.
+    # --- stand-ups ---
+    standups_msg.ChannelMessage: standups_ui.channel_message,
+    standups_msg.Prompt: standups_ui.prompt_message,
+    standups_msg.Reminder: standups_ui.reminder_message,
+    standups_msg.NoChannelNote: standups_ui.no_channel_message,
+    standups_msg.AnswerReply: standups_ui.answer_reply,
+    standups_msg.Summary: standups_ui.summary_message,
 }
 
 
