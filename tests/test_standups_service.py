@@ -200,12 +200,31 @@ def test_close_after_a_transient_failure_posts_once(uow, clock):
     assert len(of_type(messenger, Summary)) == 1
 
 
+class Interleaving(RecordingMessenger):
+    """Each thread's first post waits for the other's: both ticks have read what is pending before
+    either sends, so only the database's claims can keep a message single."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(2)
+        self.waited: set[int] = set()
+
+    def post(self, channel: str, message: object, *, thread_ts: str | None = None):
+        if threading.get_ident() not in self.waited:
+            self.waited.add(threading.get_ident())
+            try:
+                self.barrier.wait(2)
+            except threading.BrokenBarrierError:  # the other tick won every claim: nothing to wait for
+                pass
+        return super().post(channel, message, thread_ts=thread_ts)
+
+
 def test_two_ticks_in_parallel_never_double_post(uow, db, clock):
     make_group(uow, members=tuple(f"U{i:02d}" for i in range(1, 13)))
     make_group(uow, members=("U01", "U20", "U21"), channel="C200", handle="second")
     other_db = Database(db.url)  # a second process: its own engine and connection pool
     other = UnitOfWork(other_db, clock, AMS)
-    messenger = RecordingMessenger()  # both record into one list: what Slack would have received
+    messenger = Interleaving()  # both record into one list: what Slack would have received
     clock.set(DUE + timedelta(seconds=5))
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
