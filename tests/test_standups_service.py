@@ -323,3 +323,19 @@ def test_questions_and_away(uow, clock):
     assert standups.questions_form(uow, Actor("U1"), "data-ethics").questions == ("What moved?",)
     assert standups.set_away(uow, Actor("U2"), date(2026, 12, 10)).until == date(2026, 12, 10)
     assert standups.set_away(uow, Actor("U2"), date(2026, 11, 26)).until is None  # today: back
+
+
+def test_every_stand_up_refusal_has_words():
+    """Each code the stand-up models raise has its sentence in the catalogue (handlers/ui/errors.py)."""
+    import re
+    from pathlib import Path
+
+    from handlers.ui.errors import ERRORS
+    from models.standups.schedule import LEAD_ACTIONS
+
+    source = "".join(p.read_text() for p in Path(domain.__file__).parent.glob("*.py"))
+    codes = set(re.findall(r'(?:Invalid|Forbidden|Conflict|NotFound)\("(standup\.[a-z_.]+)"', source))
+    codes |= {f"standup.lead_only.{action}" for action in LEAD_ACTIONS}
+    assert len(codes) == 15
+    assert codes <= set(ERRORS)
+    assert "/spindle" not in source
