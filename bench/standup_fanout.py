@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bot.app import build  # noqa: E402
+from bot.scheduler import standup_tick  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from handlers.standup_delivery import PACER_KEY, Pacer, standup_tick  # noqa: E402
+from handlers.slack_messenger import Pacer  # noqa: E402
 from models.clock import FakeClock  # noqa: E402
 from models.db import migrate  # noqa: E402
 from models.groups import Group, Membership  # noqa: E402
@@ -150,7 +151,7 @@ def main() -> int:
     clock = FakeClock(DUE + timedelta(seconds=10))
     runtime = build(settings, clock=clock)
     deps = runtime.deps
-    deps.extras[PACER_KEY] = Pacer(per_channel_seconds=PER_CHANNEL_SECONDS, per_minute=PER_MINUTE)
+    deps.paced_messenger.pacer = Pacer(per_channel_seconds=PER_CHANNEL_SECONDS, per_minute=PER_MINUTE)
     expected = seed(runtime.db, args.groups, args.members)
     fake.reset()
 

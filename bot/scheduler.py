@@ -15,7 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from handlers.deps import Deps
 from handlers.ui.exports import WEEKLY_BY
-from services import deliveries, register
+from services import deliveries, register, standups
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 30
@@ -25,8 +25,6 @@ TickJob = Callable[[Deps, datetime], None]
 
 def tick_jobs() -> list[tuple[str, TickJob]]:
     """The features that have scheduled work, in the order a tick runs them."""
-    from handlers.standup_delivery import standup_tick
-
     return [("standups", standup_tick), ("weekly register", weekly_tick), ("delivery claims", prune_tick)]
 
 
@@ -38,6 +36,11 @@ def weekly_tick(deps: Deps, now: datetime) -> None:
 def prune_tick(deps: Deps, now: datetime) -> None:
     """Delivery claims older than a week go, so the table stays small."""
     deliveries.prune(deps.uow, now)
+
+
+def standup_tick(deps: Deps, now: datetime) -> None:
+    """Stand-ups through the paced messenger: the fan-out is spaced out within Slack's limits."""
+    standups.tick(deps.uow, deps.paced_messenger, now)
 
 
 def tick(deps: Deps) -> None:

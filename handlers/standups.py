@@ -1,157 +1,139 @@
-"""Stand-ups: `/spindle standup …`, the DM button, the answer modal and the questions modal."""
+"""Stand-ups: `/spindle standup …`, the DM button, the answer modal and the questions modal.
+
+Each listener parses the payload, calls one service (services/standups) and renders its result.
+Work that follows Slack's answer (the fan-out of `standup now`, the thread reply of an answer,
+opening a modal) runs after the ack.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from handlers.commands import refresh_profile
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import StandupAway, StandupNow, StandupOff, StandupQuestions, StandupSet
-from handlers.router import executes
-from handlers.standup_delivery import fan_out, post_answer, today_for
+from handlers.router import runs
 from handlers.ui import standups as ui
-from models import standups as domain
+from handlers.ui.errors import describe
 from models.errors import DomainError
-from models.groups import get_group
-from models.people import ensure_member
+from models.standups import MAX_QUESTIONS
+from services import standups
+from services.actor import Actor
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(ui.ANSWER_ACTION)
-    def answer_button(ack: Ack, body: dict, client: WebClient, respond) -> None:
+    def answer_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        user_id = body["user"]["id"]
         try:
             prompt_id = int(body["actions"][0].get("value") or 0)
-            with deps.db.transaction() as session:
-                prompt = domain.prompt_for(session, prompt_id, user_id)
-                domain.require_open(prompt)
-                run = prompt.run
-                schedule = domain.get_schedule(session, run.group_id)
-                view = ui.answer_modal(
-                    run.group.handle,
-                    ui.run_day(run.due_at, schedule.tz if schedule else deps.timezone),
-                    domain.questions_of(run.questions),
-                    domain.answers_of(prompt.answers),  # filled in: answering again edits
-                    prompt_id,
-                )
+            form = standups.answer_form(deps.uow, Actor(body["user"]["id"]), prompt_id)
         except ValueError:
             return
         except DomainError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=exc.message)
+            respond(response_type="ephemeral", replace_original=False, text=describe(exc))
             return
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=body["trigger_id"], view=ui.answer_modal(form))
 
     @app.view(ui.ANSWER_VIEW)
-    def answer_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user_id = body["user"]["id"]
+    def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view.get("state", {}).get("values", {})
         raw = [_value(values, f"q{i}", "answer") for i in range(len(values) + 1)]
         while raw and raw[-1] is None:
             raw.pop()
         try:
             prompt_id = int(view.get("private_metadata") or 0)
-            with deps.db.transaction() as session:
-                domain.record_answer(session, prompt_id, user_id, raw, deps.clock.now())
+            standups.answer(deps.uow, Actor(body["user"]["id"]), prompt_id, raw)
         except (ValueError, DomainError) as exc:
-            message = exc.message if isinstance(exc, DomainError) else "This stand-up could not be found."
+            message = describe(exc) if isinstance(exc, DomainError) else ui.ANSWER_GONE
             ack(response_action="errors", errors={_first_block(values): message})
             return
         ack()
         try:
-            post_answer(deps, prompt_id)
+            standups.post_answer_reply(deps.uow, deps.paced_messenger, prompt_id)
         except Exception:
             log.exception("stand-up answer not posted in the thread", extra={"prompt_id": prompt_id})
 
     @app.view(ui.QUESTIONS_VIEW)
-    def questions_submitted(ack: Ack, body: dict, view: dict) -> None:
-        user_id = body["user"]["id"]
+    def questions_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view.get("state", {}).get("values", {})
-        raw = [_value(values, f"q{i}", "question") for i in range(domain.MAX_QUESTIONS)]
-        _, errors = domain.validate_questions(raw)
-        if errors:
-            ack(response_action="errors", errors={f"q{i}": msg for i, msg in errors.items()})
-            return
-        now = deps.clock.now()
+        raw = [_value(values, f"q{i}", "question") for i in range(MAX_QUESTIONS)]
         try:
-            with deps.db.transaction() as session:
-                member, _ = ensure_member(session, user_id, now)
-                group, questions = domain.set_questions(
-                    session, member, int(view.get("private_metadata") or 0), raw, now, deps.timezone
-                )
-                handle = group.handle
+            group_id = int(view.get("private_metadata") or 0)
+            saved = standups.save_questions(deps.uow, Actor(body["user"]["id"]), group_id, raw)
+        except standups.QuestionErrors as exc:
+            ack(response_action="errors", errors={f"q{i}": describe(e) for i, e in exc.fields.items()})
+            return
         except (ValueError, DomainError) as exc:
-            message = exc.message if isinstance(exc, DomainError) else "That action group could not be found."
+            message = describe(exc) if isinstance(exc, DomainError) else ui.QUESTIONS_GROUP_GONE
             ack(response_action="errors", errors={"q0": message})
             return
-        ack(response_action="update", view=ui.questions_saved_modal(handle, questions))
+        ack(response_action="update", view=ui.questions_saved_modal(saved))
 
 
-def _value(values: dict, block_id: str, action_id: str) -> str | None:
+def _value(values: dict[str, Any], block_id: str, action_id: str) -> str | None:
     block = values.get(block_id)
     if block is None:
         return None
     return (block.get(action_id) or {}).get("value") or ""
 
 
-def _first_block(values: dict) -> str:
+def _first_block(values: dict[str, Any]) -> str:
     return "q0" if "q0" in values or not values else sorted(values)[0]
 
 
-@executes(StandupSet)
-def standup_set(session, member, cmd: StandupSet, ctx: CommandContext) -> Reply:
-    zone = cmd.zone or ctx.deps.timezone
-    group, schedule = domain.set_schedule(session, member, cmd.handle, cmd.days, cmd.time, zone, ctx.now)
-    lines = ui.schedule_lines(schedule, member.tz, ctx.now)
-    channel = (
-        "" if group.channel_id else f"\nIt has no channel yet: link one with `/spindle group channel {group.handle}`."
-    )
-    return Reply(f"Stand-up for `{group.handle}` set: " + "\n".join(lines) + channel)
+def _actor(ctx: CommandContext) -> Actor:
+    return Actor(ctx.user_id, ctx.user_name)
 
 
-@executes(StandupOff)
-def standup_off(session, member, cmd: StandupOff, ctx: CommandContext) -> Reply:
-    group = domain.schedule_off(session, member, cmd.handle, ctx.now)
-    return Reply(
-        f"The `{group.handle}` stand-up schedule is off. Set it again with `/spindle standup {group.handle} set …`."
-    )
+def _after(ctx: CommandContext, needs_profile: bool, then: Callable[[], object] | None = None) -> Callable[[], None]:
+    """After the ack: (on first contact) the member's Slack profile, then the follow-up."""
+
+    def run() -> None:
+        if needs_profile:
+            refresh_profile(ctx.deps, ctx.client, ctx.user_id)
+        if then is not None:
+            then()
+
+    return run
 
 
-@executes(StandupNow)
-def standup_now(session, member, cmd: StandupNow, ctx: CommandContext) -> Reply:
-    run = domain.start_now(session, member, cmd.handle, ctx.now, ctx.deps.timezone)
-    n = domain.prompt_count(session, run.id)
-    run_id, deps = run.id, ctx.deps
-    people = "member" if n == 1 else "members"
-    return Reply(
-        f"The `{run.group.handle}` stand-up has started: {n} {people} get a direct message.",
-        after=lambda: fan_out(deps, run_id),
-    )
+@runs(StandupSet)
+def standup_set(ctx: CommandContext, cmd: StandupSet) -> Reply:
+    result = standups.set_schedule(ctx.deps.uow, _actor(ctx), cmd.handle, cmd.days, cmd.time, cmd.zone)
+    return Reply(ui.schedule_set(result, ctx.now), after=_after(ctx, result.needs_profile))
 
 
-@executes(StandupQuestions)
-def standup_questions(session, member, cmd: StandupQuestions, ctx: CommandContext) -> Reply:
-    group = get_group(session, cmd.handle)
-    domain.require_lead(group, member, "change its stand-up questions")
-    schedule = domain.get_schedule(session, group.id)
-    view = ui.questions_modal(group.handle, group.id, domain.questions_of(schedule.questions if schedule else ""))
+@runs(StandupOff)
+def standup_off(ctx: CommandContext, cmd: StandupOff) -> Reply:
+    result = standups.schedule_off(ctx.deps.uow, _actor(ctx), cmd.handle)
+    return Reply(ui.schedule_stopped(result.handle), after=_after(ctx, result.needs_profile))
+
+
+@runs(StandupNow)
+def standup_now(ctx: CommandContext, cmd: StandupNow) -> Reply:
+    result = standups.start_now(ctx.deps.uow, _actor(ctx), cmd.handle)
+    deps = ctx.deps
+    fan_out = lambda: standups.fan_out(deps.uow, deps.paced_messenger, result.run_id)  # noqa: E731
+    return Reply(ui.started(result), after=_after(ctx, result.needs_profile, fan_out))
+
+
+@runs(StandupQuestions)
+def standup_questions(ctx: CommandContext, cmd: StandupQuestions) -> Reply:
+    form = standups.questions_form(ctx.deps.uow, _actor(ctx), cmd.handle)
     client, trigger_id = ctx.client, ctx.trigger_id
-    return Reply(
-        f"Opening the questions of `{group.handle}`…", after=lambda: client.views_open(trigger_id=trigger_id, view=view)
-    )
+    open_modal = lambda: client.views_open(trigger_id=trigger_id, view=ui.questions_modal(form))  # noqa: E731
+    return Reply(ui.opening_questions(form.handle), after=_after(ctx, form.needs_profile, open_modal))
 
 
-@executes(StandupAway)
-def standup_away(session, member, cmd: StandupAway, ctx: CommandContext) -> Reply:
-    today = today_for(member, ctx.deps, ctx.now)
-    until = domain.set_away(member, cmd.until, today)
-    if until is None:
-        return Reply("You are not away: you get stand-up prompts again.")
-    return Reply(
-        f"You get no stand-up prompts before {until.strftime('%a %d %b %Y')}; they resume that day. "
-        "Back earlier? `/spindle standup away` with today's date."
-    )
+@runs(StandupAway)
+def standup_away(ctx: CommandContext, cmd: StandupAway) -> Reply:
+    result = standups.set_away(ctx.deps.uow, _actor(ctx), cmd.until)
+    return Reply(ui.away(result.until), after=_after(ctx, result.needs_profile))

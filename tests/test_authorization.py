@@ -27,7 +27,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from handlers.standup_delivery import Pacer
+from handlers.slack_messenger import Pacer
 from models.audit import AuditEntry
 from models.groups import Group, Membership, create_group
 from models.innovations import Innovation, InnovationInput, InnovationNote, create_innovation, set_card
@@ -62,10 +62,10 @@ ONLY_RECIPIENT = "only they can answer it"
 @pytest.fixture(autouse=True)
 def fast_pacer(runtime):
     """Stand-up posts without the real pause between messages; the bot's own pacer is put back after."""
-    before = runtime.deps.pacer
-    runtime.deps.pacer = Pacer(sleep=lambda _s: None)
+    before = runtime.deps.pacer, runtime.deps.paced_messenger.pacer
+    runtime.deps.pacer = runtime.deps.paced_messenger.pacer = Pacer(sleep=lambda _s: None)
     yield
-    runtime.deps.pacer = before
+    runtime.deps.pacer, runtime.deps.paced_messenger.pacer = before
 
 
 # --- the world every cell starts from -----------------------------------------------------------
@@ -105,7 +105,7 @@ def build_world(db, fake_slack, clock) -> World:
         set_schedule(s, people[LEAD], HANDLE, ("mon", "wed", "fri"), "09:30", "Europe/Amsterdam", now)
         run = StandupRun(
             group_id=group.id, due_at=now - timedelta(hours=1), claimed_at=now - timedelta(hours=1), status="open",
-            questions=json.dumps(list(DEFAULT_STANDUP_QUESTIONS)), channel_id=CHANNEL, message_ts=THREAD_TS,
+            questions=list(DEFAULT_STANDUP_QUESTIONS), channel_id=CHANNEL, message_ts=THREAD_TS,
             fanout_done_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1),
         )  # fmt: skip
         s.add(run)
@@ -413,7 +413,7 @@ def eff_shortcut(c: Cell) -> None:
 
 def eff_answer(c: Cell) -> None:
     prompt = c.q(lambda s: _detached(s.get(StandupPrompt, c.world.prompt_id)))
-    assert json.loads(prompt["answers"]) == ["read", "build", "none"]
+    assert prompt["answers"] == ["read", "build", "none"]
     assert c.calls_of("chat.postMessage", channel=CHANNEL, thread_ts=THREAD_TS), "no reply in the thread"
 
 

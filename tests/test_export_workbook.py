@@ -109,12 +109,12 @@ def seed_register(db) -> dict[str, int]:
             StageChange(innovation_id=third.id, from_stage=None, to_stage="idea", by_id=COORDINATOR, at=T1, note=""),
         ])  # fmt: skip
         s.add(StandupSchedule(group_id=ethics.id, days="mon,wed", local_time="09:30", tz="Europe/Amsterdam",
-                              active=True, questions="", reminder_minutes=120, lead_warned_no_channel=False))  # fmt: skip
-        run = StandupRun(group_id=ethics.id, due_at=T0, claimed_at=T0, status="closed", questions="[]")
+                              active=True, questions=None, reminder_minutes=120, lead_warned_no_channel=False))  # fmt: skip
+        run = StandupRun(group_id=ethics.id, due_at=T0, claimed_at=T0, status="closed", questions=[])
         s.add(run)
         s.flush()
         s.add_all([
-            StandupPrompt(run_id=run.id, member_id="U1", sent_at=T0, answered_at=T0, answers="[]"),
+            StandupPrompt(run_id=run.id, member_id="U1", sent_at=T0, answered_at=T0, answers=[]),
             StandupPrompt(run_id=run.id, member_id="U3", sent_at=T0),
             StandupPrompt(run_id=run.id, member_id="forgotten-abc", sent_at=None),  # never sent: not counted
         ])  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import timedelta
 
@@ -40,7 +39,7 @@ def _seed_history(db, clock, user: str = "U1") -> dict:
                          message_ts="1700000000.000001")  # fmt: skip
         s.add(run)
         s.flush()
-        s.add(StandupPrompt(run_id=run.id, member_id=user, answers=json.dumps(["my secret plans", "more", "none"]),
+        s.add(StandupPrompt(run_id=run.id, member_id=user, answers=["my secret plans", "more", "none"],
                             answered_at=now, reply_ts="1700000000.000777"))  # fmt: skip
         return {"innovation": inn.id, "run": run.id}
 

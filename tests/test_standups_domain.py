@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -10,13 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.scheduler import standup_tick
 from handlers.deps import Deps
-from handlers.standup_delivery import Pacer, standup_tick
+from handlers.slack_messenger import Pacer
+from handlers.ui.errors import describe
 from models import standups as domain
 from models.db import Database
-from models.errors import Conflict, Forbidden
+from models.errors import Conflict, Forbidden, Invalid
 from models.groups import Group, Membership, archive_group, create_group, join_group, leave_group
-from models.people import ensure_member
+from models.people import Member, ensure_member
 from models.standups import StandupPrompt, StandupRun
 from tests.conftest import COORDINATOR
 
@@ -27,7 +28,7 @@ DUE = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # Mon 30 Nov 2026 09:30 in Amst
 @pytest.fixture(autouse=True)
 def fast_pacer(runtime):
     """The pacing arithmetic runs, the sleeping does not: no test waits for real seconds."""
-    runtime.deps.pacer = Pacer(sleep=lambda _s: None)
+    runtime.deps.pacer = runtime.deps.paced_messenger.pacer = Pacer(sleep=lambda _s: None)
     yield
 
 
@@ -64,9 +65,10 @@ def test_refusals_and_schedule(db, clock):
     now = clock.now()
     with db.transaction() as s:
         u2, _ = ensure_member(s, "U2", now)
-        with pytest.raises(Forbidden, match="Only the lead of `data-ethics` or a coordinator"):
+        with pytest.raises(Forbidden) as refused:
             domain.set_schedule(s, u2, "data-ethics", ("mon",), "09:30", AMS, now)
-        lead = s.get(domain.Member, "U1")
+        assert "Only the lead of `data-ethics` or a coordinator" in describe(refused.value)
+        lead = s.get(Member, "U1")
         _, schedule = domain.set_schedule(s, lead, "data-ethics", ("mon", "fri"), "09:30", AMS, now)
         assert schedule.days == "mon,fri" and schedule.active
         assert [d.isoformat() for d in domain.next_dues(schedule, now, 3)] == [
@@ -128,10 +130,10 @@ def test_archived_left_and_away_members_are_not_prompted(runtime, db, clock, fak
     make_group(db, clock, handle="archived-one", members=("U5",), lead="U5", channel="C200")
     now = clock.now()
     with db.transaction() as s:
-        leave_group(s, s.get(domain.Member, "U2"), "data-ethics")
-        domain.set_away(s.get(domain.Member, "U3"), date(2026, 12, 1), now.date())  # back on Tue
-        domain.set_away(s.get(domain.Member, "U4"), date(2026, 11, 30), now.date())  # back on Mon
-        archive_group(s, s.get(domain.Member, COORDINATOR), "archived-one", now)
+        leave_group(s, s.get(Member, "U2"), "data-ethics")
+        domain.set_away(s.get(Member, "U3"), date(2026, 12, 1), now.date())  # back on Tue
+        domain.set_away(s.get(Member, "U4"), date(2026, 11, 30), now.date())  # back on Mon
+        archive_group(s, s.get(Member, COORDINATOR), "archived-one", now)
     clock.set(DUE)
     standup_tick(runtime.deps, clock.now())
     assert sorted(c["channel"] for c in dms(fake_slack)) == ["U1", "U4"]
@@ -142,7 +144,7 @@ def test_member_who_leaves_mid_run_is_not_prompted(runtime, db, clock, fake_slac
     gid = make_group(db, clock)
     with db.transaction() as s:
         run = domain.claim_run(s, gid, DUE, DUE, AMS)
-        leave_group(s, s.get(domain.Member, "U3"), "data-ethics")
+        leave_group(s, s.get(Member, "U3"), "data-ethics")
     clock.set(DUE)
     standup_tick(runtime.deps, clock.now())
     assert sorted(c["channel"] for c in dms(fake_slack)) == ["U1", "U2"]
@@ -170,7 +172,7 @@ def test_two_schedulers_on_one_database_run_once(runtime, db, clock, fake_slack)
     clock.set(DUE + timedelta(seconds=5))
     other_db = Database(db.url)  # a second process: its own engine and connection pool
     other = Deps.build(other_db, clock, AMS, runtime.deps.client, runtime.deps.rate_limiter)
-    other.pacer = runtime.deps.pacer
+    other.pacer = other.paced_messenger.pacer = runtime.deps.paced_messenger.pacer
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -367,20 +369,23 @@ def test_answers_validated_and_closed_runs_refuse(db, clock):
     with db.transaction() as s:
         run = domain.claim_run(s, gid, DUE, DUE, AMS)
         prompt = s.scalar(select(StandupPrompt).where(StandupPrompt.member_id == "U1"))
-        with pytest.raises(domain.Invalid):
+        with pytest.raises(Invalid):
             domain.record_answer(s, prompt.id, "U1", ["", " ", None], DUE)
         with pytest.raises(Forbidden):
             domain.record_answer(s, prompt.id, "U2", ["x"], DUE)
         domain.record_answer(s, prompt.id, "U1", ["x", "y" * 5000], DUE)
-        assert len(json.loads(prompt.answers)[1]) == domain.MAX_ANSWER_LEN
+        assert len(prompt.answers[1]) == domain.MAX_ANSWER_LEN
         run.status = "closed"
-        with pytest.raises(Conflict, match="closed"):
+        with pytest.raises(Conflict) as closed:
             domain.record_answer(s, prompt.id, "U1", ["x"], DUE)
+        assert "closed" in describe(closed.value)
 
 
 def test_validate_questions():
     assert domain.validate_questions(["  a  b ", "", None, "c"]) == (["a b", "c"], {})
-    assert domain.validate_questions(["", ""])[1] == {0: "Give at least one question."}
+    assert {i: describe(e) for i, e in domain.validate_questions(["", ""])[1].items()} == {
+        0: "Give at least one question."
+    }
     assert 1 in domain.validate_questions(["ok", "x" * 300])[1]
     assert domain.blocking_index(["a", "Anything blocking?", "c"]) == 1
     assert domain.blocking_index(["a", "b"]) == 1

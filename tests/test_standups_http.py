@@ -7,14 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.standup_delivery import Pacer, standup_tick
+from bot.scheduler import standup_tick
+from handlers.slack_messenger import Pacer
 from models.standups import StandupPrompt, StandupRun, StandupSchedule
 from tests.conftest import COORDINATOR
 
 
 @pytest.fixture(autouse=True)
 def fast_pacer(runtime):
-    runtime.deps.pacer = Pacer(sleep=lambda _s: None)
+    runtime.deps.pacer = runtime.deps.paced_messenger.pacer = Pacer(sleep=lambda _s: None)
     yield
 
 

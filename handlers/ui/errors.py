@@ -17,6 +17,21 @@ ERRORS: dict[str, str] = {
     # --- people and coordinators (models/people.py) ---
     # --- innovations (models/innovations.py) ---
     # --- stand-ups (models/standups/) ---
+    "standup.lead_only.set": "Only the lead of `{handle}` or a coordinator may set its stand-up.",
+    "standup.lead_only.off": "Only the lead of `{handle}` or a coordinator may stop its stand-up.",
+    "standup.lead_only.now": "Only the lead of `{handle}` or a coordinator may start its stand-up.",
+    "standup.lead_only.questions": "Only the lead of `{handle}` or a coordinator may change its stand-up questions.",
+    "standup.days": "Give the days as `daily`, `weekdays` or a list like `mon,wed,fri`.",
+    "standup.no_schedule": "`{handle}` has no stand-up schedule to stop.",
+    "standup.just_started": "A stand-up for `{handle}` has just started; its prompts are on their way.",
+    "standup.question_too_long": "This question is {length} characters; {most} is the most.",
+    "standup.too_many_questions": "A stand-up has at most {most} questions.",
+    "standup.no_questions": "Give at least one question.",
+    "standup.group_gone": "That action group no longer exists or is archived.",
+    "standup.gone": "That stand-up no longer exists.",
+    "standup.not_your_prompt": "This stand-up prompt was sent to someone else; only they can answer it.",
+    "standup.closed": "This stand-up has closed; the next one will ask again.",
+    "standup.no_answer": "Answer at least one question.",
     # --- privacy (models/privacy.py) ---
     "privacy.confirmation_out_of_date": (
         "That confirmation is out of date; type `/spindle forget-me` again if you still want this."

@@ -12,7 +12,9 @@ from typing import Any
 from handlers.ui import exports as exports_ui
 from handlers.ui import home as home_ui
 from handlers.ui import privacy as privacy_ui
+from handlers.ui import standups as standups_ui
 from services import home, privacy, register
+from services.standups import messages as standups_msg
 
 Rendered = tuple[str, list[dict[str, Any]]]
 
@@ -25,6 +27,13 @@ RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     register.UploadFailed: exports_ui.render_upload_failed,
     register.BuildFailed: exports_ui.render_build_failed,
     register.ExportRefused: exports_ui.render_refused,
+    # --- stand-ups ---
+    standups_msg.ChannelMessage: standups_ui.channel_message,
+    standups_msg.Prompt: standups_ui.prompt_message,
+    standups_msg.Reminder: standups_ui.reminder_message,
+    standups_msg.NoChannelNote: standups_ui.no_channel_message,
+    standups_msg.AnswerReply: standups_ui.answer_reply,
+    standups_msg.Summary: standups_ui.summary_message,
 }
 
 

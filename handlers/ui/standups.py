@@ -1,8 +1,9 @@
-"""Block Kit for stand-ups: schedule lines, the channel message, DMs, modals, replies, summary."""
+"""Block Kit and words for stand-ups: schedule lines, the channel message, DMs, modals, replies, summary."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -15,15 +16,23 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.ui.common import context, escape, line_sections, section, shorten
-from models.standups import (
-    MAX_ANSWER_LEN,
-    MAX_QUESTION_LEN,
-    MAX_QUESTIONS,
-    StandupSchedule,
+from models.standups import MAX_ANSWER_LEN, MAX_QUESTION_LEN, MAX_QUESTIONS, StandupSchedule, next_dues
+from services.standups.messages import (
+    AnswerForm,
+    AnswerReply,
+    ChannelMessage,
+    NoChannelNote,
+    Prompt,
+    QuestionsForm,
+    QuestionsSaved,
+    Reminder,
+    ScheduleSet,
+    ScheduleView,
+    StandupStarted,
     Summary,
-    blocker_of,
-    next_dues,
 )
+
+Rendered = tuple[str, list[dict[str, Any]]]
 
 ANSWER_ACTION = "standup_answer"  # the DM button
 ANSWER_VIEW = "standup_answer"  # the answer modal's callback_id
@@ -44,11 +53,11 @@ def _when(instant: datetime, tz: str) -> str:
     return instant.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
 
 
-def schedule_lines(schedule: StandupSchedule | None, reader_tz: str | None, now: datetime) -> list[str]:
+def schedule_lines(schedule: ScheduleView | StandupSchedule | None, reader_tz: str | None, now: datetime) -> list[str]:
     """The schedule and its next three due times, in the group's zone and the reader's own."""
     if schedule is None or not schedule.active or not schedule.days:
         return ["no schedule"]
-    dues = next_dues(schedule, now, 3)
+    dues = list(schedule.next_dues) if isinstance(schedule, ScheduleView) else next_dues(schedule, now, 3)
     lines = [f"{days_text(schedule.days)} at {schedule.local_time} ({schedule.tz})"]
     lines.append(f"Next ({schedule.tz}): " + "  ·  ".join(_when(d, schedule.tz) for d in dues))
     if reader_tz and reader_tz != schedule.tz:
@@ -59,7 +68,7 @@ def schedule_lines(schedule: StandupSchedule | None, reader_tz: str | None, now:
     return lines
 
 
-def _button(prompt_id: int, label: str = "Answer") -> dict:
+def _button(prompt_id: int, label: str = "Answer") -> dict[str, Any]:
     return ActionsBlock(
         block_id="standup_prompt",
         elements=[ButtonElement(text=label, action_id=ANSWER_ACTION, value=str(prompt_id), style="primary")],
@@ -70,7 +79,8 @@ def run_day(due_at: datetime, tz: str) -> str:
     return due_at.astimezone(ZoneInfo(tz)).strftime("%a %d %b")
 
 
-def channel_message(handle: str, day: str, prompted: int) -> tuple[str, list[dict]]:
+def channel_message(m: ChannelMessage) -> Rendered:
+    handle, day, prompted = m.handle, run_day(m.due_at, m.tz), m.prompted
     text = f"Stand-up for {handle} — {day}"
     people = "member" if prompted == 1 else "members"
     blocks = [
@@ -80,14 +90,16 @@ def channel_message(handle: str, day: str, prompted: int) -> tuple[str, list[dic
     return text, blocks
 
 
-def prompt_message(handle: str, day: str, questions: list[str], prompt_id: int) -> tuple[str, list[dict]]:
+def prompt_message(m: Prompt) -> Rendered:
+    handle, day, questions, prompt_id = m.handle, run_day(m.due_at, m.tz), m.questions, m.prompt_id
     text = f"Time for the {handle} stand-up ({day})"
     listed = "\n".join(f"• {escape(q)}" for q in questions)
     blocks = [section(f"*Time for the {handle} stand-up* ({day})\n{listed}"), _button(prompt_id)]
     return text, blocks
 
 
-def reminder_message(handle: str, day: str, prompt_id: int) -> tuple[str, list[dict]]:
+def reminder_message(m: Reminder) -> Rendered:
+    handle, day, prompt_id = m.handle, run_day(m.due_at, m.tz), m.prompt_id
     text = f"Reminder: the {handle} stand-up ({day}) is waiting for your answers"
     blocks = [
         section(f"A friendly reminder: the *{handle}* stand-up ({day}) still takes your answers."),
@@ -96,16 +108,19 @@ def reminder_message(handle: str, day: str, prompt_id: int) -> tuple[str, list[d
     return text, blocks
 
 
-def no_channel_message(handle: str, reason: str = "") -> str:
-    why = f" ({reason})" if reason else ""
-    return (
+def no_channel_message(m: NoChannelNote) -> Rendered:
+    handle, why = m.handle, f" ({m.reason})" if m.reason else ""
+    text = (
         f"The `{handle}` stand-up went out as direct messages only: I could not post it in a channel{why}. "
         f"Link one with `/spindle group channel {handle}` in that channel (and invite me there) so answers "
         "gather in one thread. I will not repeat this until the schedule is set again."
     )
+    return text, []
 
 
-def answer_modal(handle: str, day: str, questions: list[str], answers: list[str], prompt_id: int) -> dict:
+def answer_modal(form: AnswerForm) -> dict[str, Any]:
+    handle, day, questions, answers = form.handle, run_day(form.due_at, form.tz), form.questions, form.answers
+    prompt_id = form.prompt_id
     blocks = []
     for i, question in enumerate(questions):
         initial = answers[i] if i < len(answers) and answers[i] else None
@@ -131,7 +146,8 @@ def answer_modal(handle: str, day: str, questions: list[str], answers: list[str]
     return view.to_dict()
 
 
-def questions_modal(handle: str, group_id: int, questions: list[str]) -> dict:
+def questions_modal(form: QuestionsForm) -> dict[str, Any]:
+    handle, group_id, questions = form.handle, form.group_id, form.questions
     blocks = []
     for i in range(MAX_QUESTIONS):
         blocks.append(
@@ -158,7 +174,8 @@ def questions_modal(handle: str, group_id: int, questions: list[str]) -> dict:
     return view.to_dict()
 
 
-def questions_saved_modal(handle: str, questions: list[str]) -> dict:
+def questions_saved_modal(saved: QuestionsSaved) -> dict[str, Any]:
+    handle, questions = saved.handle, saved.questions
     listed = "\n".join(f"{i + 1}. {escape(q)}" for i, q in enumerate(questions))
     return View(
         type="modal",
@@ -168,7 +185,8 @@ def questions_saved_modal(handle: str, questions: list[str]) -> dict:
     ).to_dict()
 
 
-def answer_reply(name: str, questions: list[str], answers: list[str], edited: bool) -> tuple[str, list[dict]]:
+def answer_reply(m: AnswerReply) -> Rendered:
+    name, questions, answers, edited = m.name, m.questions, m.answers, m.edited
     text = f"Stand-up answers from {name}"
     lines = [f"*{escape(name)}*" + ("  _(edited)_" if edited else "")]
     for i, question in enumerate(questions):
@@ -179,18 +197,53 @@ def answer_reply(name: str, questions: list[str], answers: list[str], edited: bo
     return text, blocks
 
 
-def summary_message(summary: Summary) -> tuple[str, list[dict]]:
-    n = len(summary.answered)
+def summary_message(summary: Summary) -> Rendered:
+    n = len(summary.names)
     text = f"Stand-up summary: {n} answered"
-    names = ", ".join(escape(a.name) for a in summary.answered) or "nobody"
+    names = ", ".join(escape(name) for name in summary.names) or "nobody"
     lines = [f":memo: *Stand-up summary* — {n} answered: {names}"]
     if summary.not_answered:
         # A count, never names or mentions: the summary is not a place to chase people.
         lines.append(f"{summary.not_answered} did not answer this time.")
-    blockers = [(a.name, b) for a in summary.answered if (b := blocker_of(a, summary.blocking_index))]
-    if blockers:
+    if summary.blockers:
         lines.append(":warning: *Blockers*")
-        lines += [f"• *{escape(name)}*: {escape(shorten(text_, 500))}" for name, text_ in blockers]
+        lines += [f"• *{escape(name)}*: {escape(shorten(text_, 500))}" for name, text_ in summary.blockers]
     else:
         lines.append("No blockers reported.")
     return text, line_sections(lines, max_blocks=45, overflow="…and {n} more lines.")
+
+
+# --- replies to `/spindle standup …` --------------------------------------------------------------
+
+
+def schedule_set(result: ScheduleSet, now: datetime) -> str:
+    lines = schedule_lines(result.schedule, result.reader_tz, now)
+    handle = result.handle
+    channel = "" if result.has_channel else f"\nIt has no channel yet: link one with `/spindle group channel {handle}`."
+    return f"Stand-up for `{handle}` set: " + "\n".join(lines) + channel
+
+
+def schedule_stopped(handle: str) -> str:
+    return f"The `{handle}` stand-up schedule is off. Set it again with `/spindle standup {handle} set …`."
+
+
+def started(result: StandupStarted) -> str:
+    people = "member" if result.prompted == 1 else "members"
+    return f"The `{result.handle}` stand-up has started: {result.prompted} {people} get a direct message."
+
+
+def opening_questions(handle: str) -> str:
+    return f"Opening the questions of `{handle}`…"
+
+
+def away(until: date | None) -> str:
+    if until is None:
+        return "You are not away: you get stand-up prompts again."
+    return (
+        f"You get no stand-up prompts before {until.strftime('%a %d %b %Y')}; they resume that day. "
+        "Back earlier? `/spindle standup away` with today's date."
+    )
+
+
+ANSWER_GONE = "This stand-up could not be found."
+QUESTIONS_GROUP_GONE = "That action group could not be found."

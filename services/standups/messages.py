@@ -1,0 +1,142 @@
+"""What the stand-up services tell people (through the Messenger port) and return to handlers.
+
+Plain frozen dataclasses, no wording: handlers/ui/standups.py renders each (handlers/ui/render.py).
+A run's day is carried as its due instant and the group's zone; the words for it are the ui's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+# --- messages posted through the Messenger -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    """The run's message in the group's channel; answers gather in its thread."""
+
+    handle: str
+    due_at: datetime
+    tz: str
+    prompted: int
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The DM with the questions and the Answer button."""
+
+    handle: str
+    due_at: datetime
+    tz: str
+    questions: tuple[str, ...]
+    prompt_id: int
+
+
+@dataclass(frozen=True)
+class Reminder:
+    handle: str
+    due_at: datetime
+    tz: str
+    prompt_id: int
+
+
+@dataclass(frozen=True)
+class NoChannelNote:
+    """To the lead, once: the run went out as DMs only. `reason`: Slack's error name, if any."""
+
+    handle: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerReply:
+    """A member's answers as a reply in the run's thread."""
+
+    name: str
+    questions: tuple[str, ...]
+    answers: tuple[str, ...]
+    edited: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The close: who answered, how many did not (a count, never names), and the blockers."""
+
+    names: tuple[str, ...]
+    not_answered: int
+    blockers: tuple[tuple[str, str], ...]  # (name, blocker)
+
+
+# --- results returned to handlers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """A group's schedule as people read it, with its next due times."""
+
+    days: str  # "mon,wed,fri"
+    local_time: str
+    tz: str
+    active: bool
+    next_dues: tuple[datetime, ...]
+
+
+@dataclass(frozen=True)
+class ScheduleSet:
+    handle: str
+    has_channel: bool
+    schedule: ScheduleView
+    reader_tz: str | None
+    needs_profile: bool = False  # their Slack profile is still to fetch, after the answer
+
+
+@dataclass(frozen=True)
+class ScheduleStopped:
+    handle: str
+    needs_profile: bool = False  # their Slack profile is still to fetch, after the answer
+
+
+@dataclass(frozen=True)
+class StandupStarted:
+    handle: str
+    run_id: int
+    prompted: int
+    needs_profile: bool = False  # their Slack profile is still to fetch, after the answer
+
+
+@dataclass(frozen=True)
+class QuestionsForm:
+    handle: str
+    group_id: int
+    questions: tuple[str, ...]
+    needs_profile: bool = False  # their Slack profile is still to fetch, after the answer
+
+
+@dataclass(frozen=True)
+class QuestionsSaved:
+    handle: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AwaySet:
+    until: date | None  # None: not away
+    needs_profile: bool = False  # their Slack profile is still to fetch, after the answer
+
+
+@dataclass(frozen=True)
+class AnswerForm:
+    """The answer modal, filled in with earlier answers (answering again edits)."""
+
+    handle: str
+    due_at: datetime
+    tz: str
+    questions: tuple[str, ...]
+    answers: tuple[str, ...]
+    prompt_id: int
+
+
+@dataclass(frozen=True)
+class AnswerRecorded:
+    prompt_id: int
