@@ -18,7 +18,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from exports.workbook import Filters, RegisterCounts, check_filters, file_name, reading, title_of, write_register
+from exports.register import Filters, RegisterCounts, check_filters, file_name, title_of, write_register
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import Export
 from handlers.router import executes
@@ -61,7 +61,7 @@ def built_register(
     fd, path = tempfile.mkstemp(prefix="spindle-register-", suffix=".xlsx")
     os.close(fd)
     try:
-        with reading(db) as session:
+        with db.reading() as session:
             filters, group_id = check_filters(session, filters.handle, filters.stage)
             counts = write_register(
                 session, path, filters=filters, group_id=group_id, made_at=made_at, made_by=made_by,

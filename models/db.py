@@ -41,8 +41,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            # Take the write lock at BEGIN, so two writers queue instead of failing on lock upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Take the write lock at BEGIN, so two writers queue instead of failing on lock upgrade;
+            # a read-only snapshot (`Database.reading`) takes no lock and blocks no writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
         return engine
     connect_args = {}
@@ -149,6 +150,19 @@ class Database:
                 raise
             finally:
                 session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work that sees one consistent snapshot and blocks no writer.
+
+        PostgreSQL: REPEATABLE READ, READ ONLY. SQLite (WAL): a deferred transaction, so the
+        snapshot starts at the first read and the write lock is never taken. Nothing is committed.
+        """
+        options = {"read_only": True}
+        if self.backend == "postgresql":
+            options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with self.engine.connect().execution_options(**options) as conn, Session(bind=conn) as session:
+            yield session
 
     def ping(self) -> bool:
         try:
