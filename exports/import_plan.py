@@ -50,6 +50,7 @@ FIELDS: tuple[str, ...] = (
     "logged_on",
 )
 SDG_RE = re.compile(r"^\s*([0-9]{1,2})(?:\s|$|[^0-9])")
+SDG_NAMES_RE = re.compile("|".join(re.escape(n) for n in sorted(SDG_NAMES.values(), key=len, reverse=True)), re.I)
 CHUNK = 500
 
 
@@ -102,7 +103,8 @@ def clean_field(key: str, value, zone: ZoneInfo) -> tuple[object, str | None]:
         return names, f"name at most {MAX_ORGANISATIONS} organisations." if len(names) > MAX_ORGANISATIONS else None
     if key == "sdgs":
         numbers: set[int] = set()
-        for part in re.split(r"[;,]", value):
+        # The export writes "9 Industry, innovation and infrastructure; 16 …": names hold commas.
+        for part in re.split(r"[;,]", SDG_NAMES_RE.sub("", value)):
             if not part.strip():
                 continue
             found = SDG_RE.match(part)
