@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from exports.cells import clean_text
@@ -219,3 +219,21 @@ def load_matches(session: Session, group_ids: list[int]) -> dict[tuple[int, str]
     for iid, gid, title in session.execute(stmt, execution_options={"yield_per": 5000}):
         matches.setdefault((gid, _one_line(clean_text(title)).lower()), []).append(iid)
     return matches
+
+
+def organisation_ids(session: Session, lists: list[list[str]]) -> dict[str, int]:
+    """key -> id for every organisation named, creating the missing ones in one insert."""
+    names: dict[str, str] = {}
+    for names_ in lists:
+        for name in names_:
+            names.setdefault(name.lower(), name)
+    ids: dict[str, int] = {}
+    keys = list(names)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        ids.update(session.execute(select(Organisation.key, Organisation.id).where(Organisation.key.in_(chunk))).all())
+    missing = [{"name": names[k], "key": k} for k in keys if k not in ids]
+    if missing:
+        created = session.execute(insert(Organisation).returning(Organisation.key, Organisation.id), missing)
+        ids.update(created.all())
+    return ids

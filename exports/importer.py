@@ -20,12 +20,20 @@ from sqlalchemy.orm import Session
 from exports import import_read as R
 from exports.cells import clean_text
 from exports.columns import header
-from exports.import_plan import FIELDS, Existing, clean_field, load_existing, load_matches, stored_value
+from exports.import_plan import (
+    FIELDS,
+    Existing,
+    clean_field,
+    load_existing,
+    load_matches,
+    organisation_ids,
+    stored_value,
+)
 from exports.import_read import Problem, Refused
 from models.db import Database
 from models.errors import DomainError
 from models.groups import Group, normalise_handle
-from models.innovations import Innovation, Organisation, StageChange, innovation_organisations
+from models.innovations import Innovation, StageChange, innovation_organisations
 from models.people import audit
 
 IMPORTED_NOTE = "imported"
@@ -290,7 +298,7 @@ def _write(session: Session, report: ImportReport, actor_id: str | None, now: da
         session.add(group)
         session.flush()
         groups[handle] = group.id
-    organisations = _organisation_ids(
+    organisations = organisation_ids(
         session, [p.values["organisations"] for p in (*report.new, *report.changed) if "organisations" in p.values]
     )
     if report.new:
@@ -387,21 +395,3 @@ def _columns(values: dict) -> dict:
             value = ",".join(value)
         out[key] = value
     return out
-
-
-def _organisation_ids(session: Session, lists: list[list[str]]) -> dict[str, int]:
-    """key -> id for every organisation named, creating the missing ones in one insert."""
-    names: dict[str, str] = {}
-    for names_ in lists:
-        for name in names_:
-            names.setdefault(name.lower(), name)
-    ids: dict[str, int] = {}
-    keys = list(names)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        ids.update(session.execute(select(Organisation.key, Organisation.id).where(Organisation.key.in_(chunk))).all())
-    missing = [{"name": names[k], "key": k} for k in keys if k not in ids]
-    if missing:
-        created = session.execute(insert(Organisation).returning(Organisation.key, Organisation.id), missing)
-        ids.update(created.all())
-    return ids

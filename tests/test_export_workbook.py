@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from exports.cells import CUT_MARK, MAX_CELL, clean_text, needs_guard
 from exports import columns as C
+from exports.cells import CUT_MARK, MAX_CELL, clean_text, needs_guard
 from exports.register import Filters, check_filters, counts_line, write_register
 from models.errors import Invalid, NotFound
 from models.groups import Group, Membership
