@@ -7,7 +7,7 @@ two moves). Sizes grow by topping up the same database.
 
 For each size, two children run one after the other, each in a fresh Python process, `--repeat`
 times interleaved (the best time of each is kept, the highest peak memory is reported):
-- export: `exports.workbook.write_register` (the code behind `/spindle export` and
+- export: `exports.register.write_register` (the code behind `/spindle export` and
   `python -m exports`), whole register — four sheets, styles, tables, validations, links, the
   chart and the text guards — to an .xlsx file;
 - floor: a bare openpyxl write-only dump of the same rows: the exporter's own two streamed
@@ -129,12 +129,12 @@ def top_up(url: str, first: int, last: int) -> None:
 
 
 def child_export(url: str, out: str) -> dict:
-    from exports.workbook import Filters, reading, write_register
+    from exports.register import Filters, write_register
     from models.db import Database
 
     db = Database(url)
     started = time.perf_counter()
-    with reading(db) as s:
+    with db.snapshot() as s:
         counts = write_register(
             s, out, filters=Filters(), group_id=None, made_at=datetime.now(UTC), made_by="bench",
             timezone="Europe/Amsterdam",
@@ -146,14 +146,14 @@ def child_floor(url: str, out: str) -> dict:
     """The register's own rows (the exporter's two streamed queries), appended bare."""
     from openpyxl import Workbook
 
-    from exports.workbook import Filters, history_query, innovations_query, reading, stream
+    from exports.queries import Filters, history_query, innovations_query, stream
     from models.db import Database
 
     db = Database(url)
     started = time.perf_counter()
     wb = Workbook(write_only=True)
     rows = 0
-    with reading(db) as s:
+    with db.snapshot() as s:
         for name, query in (("Innovations", innovations_query), ("Stage history", history_query)):
             ws = wb.create_sheet(name)
             for row in stream(s, query(Filters(), None)):

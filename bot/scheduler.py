@@ -30,7 +30,7 @@ def tick_jobs() -> list[tuple[str, TickJob]]:
 
 def weekly_tick(deps: Deps, now: datetime) -> None:
     """Monday 08:00: the register to every coordinator, once per week (services/register.py)."""
-    register.deliver_weekly(deps.uow, deps.messenger, now, made_by=WEEKLY_BY)
+    register.deliver_weekly(deps.uow, deps.messenger, deps.register_writer, now, made_by=WEEKLY_BY)
 
 
 def prune_tick(deps: Deps, now: datetime) -> None:

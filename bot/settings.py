@@ -138,3 +138,8 @@ def database_url_from(env: Mapping[str, str]) -> str:
 
 def database_url_from_env() -> str:
     return database_url_from(_environment(None, None))
+
+
+def environment() -> dict[str, str]:
+    """The environment as the bot sees it: `.env` beside the code, the real environment winning."""
+    return _environment(None, None)

@@ -71,8 +71,12 @@ class CellMaker:
         cell._style = style  # shared and never mutated: openpyxl only reads it when writing
         return cell
 
-    def text(self, value: object, *, wrap: bool = True):
-        """User text: a plain str when harmless (the fast path), else a guarded string cell."""
+    def text(self, value: object, *, wrap: bool = True, width: int = WRAP_OVER):
+        """User text: a plain str when harmless and it fits (the fast path), else a styled cell.
+
+        Text longer than `width` (the column's width in characters) or with line breaks wraps
+        in its cell, so it never runs over the next cell on screen or on paper.
+        """
         if value is None or value == "":
             return None
         text = value if isinstance(value, str) else str(value)
@@ -80,10 +84,10 @@ class CellMaker:
             text = clean_text(text)
             if not text:
                 return None
+        long = wrap and (len(text) > width or "\n" in text)
         if text[0] in FORMULA_STARTS or text in ERROR_CODES:
-            long = wrap and (len(text) > WRAP_OVER or "\n" in text)
             return self._cell(text, "s", self.s.guard_wrap if long else self.s.guard)
-        if wrap and (len(text) > WRAP_OVER or "\n" in text):
+        if long:
             return self._cell(text, "s", self.s.wrap)
         return text
 
@@ -110,13 +114,13 @@ class CellMaker:
             return None
         return self._cell(moment.astimezone(zone).replace(tzinfo=None, microsecond=0), "d", self.s.date)
 
-    def link(self, url: str | None, label: str | None = None):
+    def link(self, url: str | None, label: str | None = None, *, width: int = WRAP_OVER):
         """A clickable link for http/https addresses; anything else is shown as (guarded) text."""
         if not url:
             return None
         url = clean_text(url)
         if not is_web_link(url):
-            return self.text(url)
+            return self.text(url, width=width)
         cell = self._cell(clean_text(label or url), "s", self.s.link)
         cell.hyperlink = url
         if needs_guard(cell._value):
@@ -131,6 +135,13 @@ class CellMaker:
 
     def bold(self, value: str):
         return self._cell(value, "s", self.s.bold)
+
+    def title(self, value: str):
+        return self._cell(value, "s", self.s.title)
+
+    def note(self, value: str):
+        """An italic line of the register's own words (an empty chart's label, say)."""
+        return self._cell(value, "s", self.s.note)
 
 
 class Styles:
@@ -159,8 +170,10 @@ class Styles:
         self.date = make(number_format=DATE_FORMAT, alignment=top)
         self.percent = make(number_format=PERCENT_FORMAT)
         link_font = Font(color="0563C1", underline="single")
-        self.link = make(font=link_font, alignment=top)
-        self.link_guard = make(font=link_font, alignment=top, quotePrefix=True)
+        self.link = make(font=link_font, alignment=wrap)
+        self.link_guard = make(font=link_font, alignment=wrap, quotePrefix=True)
+        self.top = make(alignment=top)
+        self.note = make(font=Font(italic=True), alignment=Alignment(vertical="top", wrap_text=False))
 
 
 class _Parent:

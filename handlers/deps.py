@@ -13,6 +13,7 @@ from handlers.ratelimit import RateLimiter
 from handlers.slack_messenger import Pacer, SlackMessenger
 from models.clock import Clock
 from models.db import Database
+from services.ports import RegisterWriter
 from services.uow import UnitOfWork
 
 
@@ -26,17 +27,24 @@ class Deps:
     messenger: SlackMessenger  # unpaced: cards, replies, DMs, uploads, the Home tab
     pacer: Pacer  # spaces out the stand-up fan-out and thread replies
     paced_messenger: SlackMessenger  # the same client behind the pacer, for stand-ups
+    register_writer: RegisterWriter  # the workbook (exports/), for the export command and the weekly tick
     rate_limiter: RateLimiter | None = None  # SPINDLE_RATE_LIMIT; None: no limit
 
     @classmethod
     def build(
-        cls, db: Database, clock: Clock, timezone: str, client: WebClient, rate_limiter: RateLimiter | None = None
+        cls,
+        db: Database,
+        clock: Clock,
+        timezone: str,
+        client: WebClient,
+        register_writer: RegisterWriter,
+        rate_limiter: RateLimiter | None = None,
     ) -> Deps:
         pacer = Pacer()
         return cls(
             db=db, clock=clock, timezone=timezone, client=client, uow=UnitOfWork(db, clock, timezone),
             messenger=SlackMessenger(client), pacer=pacer, paced_messenger=SlackMessenger(client, pacer),
-            rate_limiter=rate_limiter,
+            register_writer=register_writer, rate_limiter=rate_limiter,
         )  # fmt: skip
 
 

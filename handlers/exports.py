@@ -34,7 +34,8 @@ def export(ctx: CommandContext, cmd: Export) -> Reply:
     def after() -> None:
         if request.needs_profile:
             refresh_profile(ctx.deps, ctx.client, ctx.user_id)
-        register_service.deliver_export(ctx.deps.uow, ctx.deps.messenger, request, tell=lambda p: _ephemeral(ctx, p))
+        register_service.deliver_export(
+            ctx.deps.uow, ctx.deps.messenger, ctx.deps.register_writer, request, tell=lambda p: _ephemeral(ctx, p))
 
     return Reply(ui.preparing(request.filters), after=after)
 

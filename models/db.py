@@ -172,6 +172,20 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only unit of work that sees one consistent snapshot across many queries (the
+        register), and blocks no writer.
+
+        PostgreSQL: REPEATABLE READ, READ ONLY. SQLite (WAL): a deferred transaction, so the
+        snapshot starts at the first read and the write lock is never taken. Nothing is committed.
+        """
+        options: dict[str, Any] = {READ_ONLY: True}
+        if self.backend == "postgresql":
+            options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with self.engine.connect().execution_options(**options) as conn, Session(bind=conn) as session:
+            yield session
+
     def ping(self) -> bool:
         try:
             with self.engine.connect() as conn:

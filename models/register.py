@@ -9,6 +9,7 @@ RETRY_AFTER later, as is a claim whose process died mid-upload, until the due wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -18,7 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.errors import Invalid
+from models.groups import get_group
 from models.people import Member
+from models.vocab import STAGES
 
 WEEKLY_DAY = 0  # Monday
 WEEKLY_AT = time(8, 0)
@@ -140,3 +144,46 @@ def record_delivery(
         .values(**values),
         execution_options={"synchronize_session": False},
     )
+
+
+# --- what a register covers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    handle: str | None = None  # normalised, lower-case
+    stage: str | None = None
+
+    def describe(self) -> str:
+        parts = [f"group {self.handle}"] if self.handle else []
+        if self.stage:
+            parts.append(f"stage {self.stage}")
+        return ", ".join(parts) if parts else "none (the whole register)"
+
+    def slug(self) -> str:
+        return "".join(f"-{p}" for p in (self.handle, self.stage) if p)
+
+
+@dataclass
+class RegisterCounts:
+    innovations: int = 0
+    stage_changes: int = 0
+    groups: int = 0
+    per_stage: dict[str, int] = field(default_factory=dict)
+    per_group: list[tuple[str, int]] = field(default_factory=list)
+
+
+def check_filters(session: Session, handle: str | None, stage: str | None) -> tuple[Filters, int | None]:
+    """Normalised filters and the group's id; DomainError for an unknown group or stage.
+
+    Archived groups are accepted: their history is part of the register.
+    """
+    group_id = None
+    if handle:
+        group = get_group(session, handle, include_archived=True)
+        handle, group_id = group.handle, group.id
+    if stage is not None:
+        stage = stage.strip().lower()
+        if stage not in STAGES:
+            raise Invalid("register.stage_unknown", stage=stage[:40])
+    return Filters(handle or None, stage or None), group_id

@@ -9,7 +9,12 @@ renders each message type with handlers/ui and calls the Web API; tests use a re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from models.register import Filters, RegisterCounts
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,19 @@ class Messenger(Protocol):
     def publish_home(self, user_id: str, home: object) -> None: ...
 
     def profile(self, user_id: str) -> Profile: ...
+
+
+class RegisterWriter(Protocol):
+    """Writes the register workbook (exports/ implements it; the composition root hands it over).
+
+    The services decide when and for whom a register is made; how its sheets look is exports'.
+    """
+
+    def write(
+        self, session: Session, path: str, *, filters: Filters, group_id: int | None, made_at: datetime,
+        made_by: str, timezone: str,
+    ) -> RegisterCounts: ...  # fmt: skip
+
+    def names(self, filters: Filters, made_at: datetime, timezone: str) -> tuple[str, str]:
+        """The file's name and its title in Slack."""
+        ...

@@ -19,19 +19,18 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from exports.workbook import Filters, RegisterCounts, check_filters, file_name, reading, title_of, write_register
 from models.audit import audit
 from models.db import Database
 from models.errors import DomainError, Forbidden
 from models.people import ensure_member
-from models.register import claim_weekly, due_week, record_delivery
+from models.register import Filters, RegisterCounts, check_filters, claim_weekly, due_week, record_delivery
 from services.actor import Actor
-from services.ports import Messenger, MessengerError
+from services.ports import Messenger, MessengerError, RegisterWriter
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# --- the seam to exports/ (the lead re-points these two at the restructured exports) ----------------
+# --- building the register (the workbook itself is exports', behind the RegisterWriter port) -------
 
 
 @dataclass(frozen=True)
@@ -49,19 +48,20 @@ def checked_filters(session: Session, handle: str | None, stage: str | None) -> 
 
 @contextmanager
 def built_register(
-    db: Database, filters: Filters, *, made_at: datetime, made_by: str, timezone: str
+    db: Database, writer: RegisterWriter, filters: Filters, *, made_at: datetime, made_by: str, timezone: str
 ) -> Iterator[BuiltRegister]:
     """The register in a temporary file, removed afterwards. DomainError for a filter gone bad."""
     fd, path = tempfile.mkstemp(prefix="spindle-register-", suffix=".xlsx")
     os.close(fd)
     try:
-        with reading(db) as session:
+        with db.snapshot() as session:
             filters, group_id = check_filters(session, filters.handle, filters.stage)
-            counts = write_register(
+            counts = writer.write(
                 session, path, filters=filters, group_id=group_id, made_at=made_at, made_by=made_by,
                 timezone=timezone,
             )  # fmt: skip
-        yield BuiltRegister(path, file_name(filters, made_at, timezone), title_of(filters, made_at, timezone), counts)
+        filename, title = writer.names(filters, made_at, timezone)
+        yield BuiltRegister(path, filename, title, counts)
     finally:
         try:
             os.unlink(path)
@@ -135,7 +135,7 @@ Tell = Callable[[ExportProblem], bool]
 
 
 def deliver_export(
-    uow: UnitOfWork, messenger: Messenger, request: ExportRequest, tell: Tell | None = None
+    uow: UnitOfWork, messenger: Messenger, writer: RegisterWriter, request: ExportRequest, tell: Tell | None = None
 ) -> ExportOutcome:
     """After the ack: build, upload, tell the coordinator if anything failed, and audit it."""
     now = uow.now()
@@ -144,7 +144,7 @@ def deliver_export(
     detail = "build failed"
     try:
         with built_register(
-            uow.db, request.filters, made_at=now, made_by=request.made_by, timezone=uow.timezone
+            uow.db, writer, request.filters, made_at=now, made_by=request.made_by, timezone=uow.timezone
         ) as built:
             try:
                 file_id = messenger.upload(
@@ -194,7 +194,9 @@ class WeeklyDelivery:
     failed: tuple[str, ...]  # retried by a later tick
 
 
-def deliver_weekly(uow: UnitOfWork, messenger: Messenger, now: datetime, *, made_by: str) -> WeeklyDelivery | None:
+def deliver_weekly(
+    uow: UnitOfWork, messenger: Messenger, writer: RegisterWriter, now: datetime, *, made_by: str
+) -> WeeklyDelivery | None:
     """Monday 08:00 (SPINDLE_TIMEZONE): the register to every coordinator, once per week. None when not due."""
     week = due_week(now, uow.timezone)
     if week is None:
@@ -205,7 +207,7 @@ def deliver_weekly(uow: UnitOfWork, messenger: Messenger, now: datetime, *, made
         return WeeklyDelivery(week, (), ())
     results: dict[str, tuple[str | None, str | None]] = {}  # member → (file id, error)
     try:
-        with built_register(uow.db, Filters(), made_at=now, made_by=made_by, timezone=uow.timezone) as built:
+        with built_register(uow.db, writer, Filters(), made_at=now, made_by=made_by, timezone=uow.timezone) as built:
             message = RegisterFile(built.counts, weekly=True)
             for member_id in claimed:
                 try:

@@ -54,7 +54,7 @@ def test_coordinator_gets_the_register_in_a_dm(slack, fake_slack, db):
     )
 
     wb = uploaded_workbook(fake_slack, complete)
-    assert wb.sheetnames == ["Summary", "Innovations", "Stage history", "Action groups"]
+    assert wb.sheetnames == ["Summary", "Innovations", "Stage history", "Action groups", "Stand-ups", "Risks"]
     titles = [row[1] for row in wb["Innovations"].iter_rows(min_row=2, values_only=True)]
     assert FORMULA_TITLE in titles and len(titles) == 3
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}

@@ -20,17 +20,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from exports import columns as C
 from exports.cells import CUT_MARK, MAX_CELL, clean_text, needs_guard
-from exports.workbook import (
-    GROUP_COLUMNS,
-    HISTORY_COLUMNS,
-    INNOVATION_COLUMNS,
-    Filters,
-    check_filters,
-    counts_line,
-    reading,
-    write_register,
-)
+from exports.register import Filters, check_filters, counts_line, write_register
 from models.errors import Invalid, NotFound
 from models.groups import Group, Membership
 from models.innovations import Innovation, Organisation, StageChange, innovation_organisations
@@ -142,7 +134,7 @@ def test_every_sheet_header_row_type_and_date(db, tmp_path):
     assert counts_line(counts) == "3 innovations in 2 groups: 1 idea, 1 exploring, 1 piloting · 4 stage changes"
 
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Innovations", "Stage history", "Action groups"]
+    assert wb.sheetnames == ["Summary", "Innovations", "Stage history", "Action groups", "Stand-ups", "Risks"]
     for name, headers in SPEC_HEADERS.items():
         ws = wb[name]
         header = [c.value for c in ws[1]]
@@ -158,7 +150,7 @@ def test_every_sheet_header_row_type_and_date(db, tmp_path):
     inn = wb["Innovations"]
     data = rows(inn)
     assert len(data) == 3
-    col = {h: i for i, (h, _) in enumerate(INNOVATION_COLUMNS)}
+    col = {h: i for i, h in enumerate(C.headers(C.INNOVATIONS))}
     first, second, third = data
     assert first[col["Ref"]] == f"INN-{ids['first']}"
     assert first[col["Title"]] == FORMULA_TITLE and first[col["Summary"]] == FORMULA_SUMMARY
@@ -186,7 +178,7 @@ def test_every_sheet_header_row_type_and_date(db, tmp_path):
     assert third[col["Title"]] == "Community radio\nsecond line"
     assert inn.cell(row=4, column=col["Title"] + 1).alignment.wrap_text
     for r in range(2, 5):
-        for c in range(1, len(INNOVATION_COLUMNS) + 1):
+        for c in range(1, len(C.INNOVATIONS) + 1):
             cell = inn.cell(row=r, column=c)
             assert cell.data_type in ("s", "d", "n"), (cell.coordinate, cell.value, cell.data_type)
     for cell in (inn.cell(row=2, column=2), inn.cell(row=2, column=6), inn.cell(row=3, column=2)):
@@ -204,11 +196,11 @@ def test_every_sheet_header_row_type_and_date(db, tmp_path):
     assert h[0][5] == datetime(2026, 7, 1, 12, 0) and hist.cell(row=2, column=6).is_date
     assert h[1][2:5] == ["idea", "piloting", "former member"] and h[1][6] == "=1+1"
     assert hist.cell(row=3, column=7).data_type == "s"
-    assert len(HISTORY_COLUMNS) == len(h[0])
+    assert len(C.HISTORY) == len(h[0])
 
     groups = wb["Action groups"]
     g = {row[0]: row for row in rows(groups)}
-    gcol = {name: i for i, (name, _) in enumerate(GROUP_COLUMNS)}
+    gcol = {name: i for i, name in enumerate(C.headers(C.GROUPS))}
     ethics = g["data-ethics"]
     assert ethics[gcol["Lead"]] == "Ama"
     assert ethics[gcol["Members"]] == "=cmd|' /C calc'!A0, Ama"  # by name
@@ -241,7 +233,7 @@ def test_sheet_xml_holds_no_formula(db, tmp_path):
     build(db, path)
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 4
+        assert len(sheets) == 6
         for name in sheets:
             xml = z.read(name).decode("utf-8")
             assert not re.search(r"<f[ >/]", xml), name
@@ -286,7 +278,7 @@ def test_filters_group_and_stage(db, tmp_path):
 
 def test_export_reads_one_snapshot_and_blocks_no_writer(db):
     ids = seed_register(db)
-    with reading(db) as reader:
+    with db.snapshot() as reader:
         assert reader.scalar(select(func.count(Innovation.id))) == 3
         started = time.monotonic()
         with db.transaction() as writer:  # a command writing while a long export runs
@@ -294,7 +286,7 @@ def test_export_reads_one_snapshot_and_blocks_no_writer(db):
                                   safeguards="", logged_at=T1, updated_at=T1))  # fmt: skip
         assert time.monotonic() - started < 2
         assert reader.scalar(select(func.count(Innovation.id))) == 3  # the export's snapshot is unchanged
-    with reading(db) as reader:
+    with db.snapshot() as reader:
         assert reader.scalar(select(func.count(Innovation.id))) == 4
 
 

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from exports.workbook import Filters
+from exports.register import WORKBOOK
+from models.register import Filters
 from handlers.ui.errors import describe
 from handlers.ui.render import render
 from models.audit import AuditEntry
@@ -71,7 +72,7 @@ def test_export_uploads_the_workbook_and_audits_it(uow, db):
     request = register.request_export(uow, Actor(COORDINATOR), None, None)
     told: list = []
 
-    outcome = register.deliver_export(uow, messenger, request, tell=lambda p: told.append(p) or True)
+    outcome = register.deliver_export(uow, messenger, WORKBOOK, request, tell=lambda p: told.append(p) or True)
 
     (upload,) = messenger.of("upload")
     filename, data, message = upload.message
@@ -94,7 +95,7 @@ def test_a_failed_upload_is_told_where_they_asked(uow, db):
     )
     request = register.request_export(uow, Actor(COORDINATOR), None, None)
     told: list = []
-    outcome = register.deliver_export(uow, messenger, request, tell=lambda p: told.append(p) or True)
+    outcome = register.deliver_export(uow, messenger, WORKBOOK, request, tell=lambda p: told.append(p) or True)
     assert outcome.problem == register.UploadFailed("not_in_channel") and told == [outcome.problem]
     assert "could not send it to you" in render(told[0])[0] and "not_in_channel" in render(told[0])[0]
     assert messenger.of("post") == []  # the ephemeral reply reached them
@@ -104,7 +105,7 @@ def test_a_failed_upload_is_told_where_they_asked(uow, db):
 def test_when_the_reply_cannot_reach_them_a_dm_does(uow, db):
     messenger = RecordingMessenger(failures={("upload", COORDINATOR): MessengerError("fatal_error", transient=True)})
     request = register.request_export(uow, Actor(COORDINATOR), None, None)
-    register.deliver_export(uow, messenger, request, tell=lambda _p: False)
+    register.deliver_export(uow, messenger, WORKBOOK, request, tell=lambda _p: False)
     (dm,) = messenger.of("post")
     assert dm.channel == f"D{COORDINATOR[1:]}" and dm.message == register.UploadFailed("fatal_error")
 
@@ -119,14 +120,14 @@ def test_a_build_failure_and_a_group_gone_since_the_ack(uow, db, monkeypatch):
 
     with monkeypatch.context() as patched:
         patched.setattr(register, "write_register", broken)
-        outcome = register.deliver_export(uow, messenger, request)  # no reply channel: straight to a DM
+        outcome = register.deliver_export(uow, messenger, WORKBOOK, request)  # no reply channel: straight to a DM
     assert outcome == register.ExportOutcome(sent=False, problem=register.BuildFailed())
     assert messenger.of("upload") == [] and [p.message for p in messenger.of("post")] == [register.BuildFailed()]
     assert "could not build the register" in render(register.BuildFailed())[0]
     assert _audits(db, "register.export")[-1].endswith("build failed")
 
     gone = register.ExportRequest(COORDINATOR, COORDINATOR, Filters("no-longer-there"), needs_profile=False)
-    outcome = register.deliver_export(uow, messenger, gone)
+    outcome = register.deliver_export(uow, messenger, WORKBOOK, gone)
     assert isinstance(outcome.problem, register.ExportRefused) and messenger.of("upload") == []
     assert "no-longer-there" in render(outcome.problem)[0]
     assert _audits(db, "register.export")[-1].startswith("filters: group no-longer-there; refused: ")
@@ -141,8 +142,8 @@ def test_weekly_goes_to_every_coordinator_once(uow, db, clock):
         s.add(Member(id="UC2", name="Second", is_coordinator=True, created_at=MONDAY_8))
     messenger = RecordingMessenger()
 
-    assert register.deliver_weekly(uow, messenger, MONDAY_8 - timedelta(minutes=1), made_by=WEEKLY_BY) is None
-    done = register.deliver_weekly(uow, messenger, MONDAY_8 + timedelta(hours=2), made_by=WEEKLY_BY)
+    assert register.deliver_weekly(uow, messenger, WORKBOOK, MONDAY_8 - timedelta(minutes=1), made_by=WEEKLY_BY) is None
+    done = register.deliver_weekly(uow, messenger, WORKBOOK, MONDAY_8 + timedelta(hours=2), made_by=WEEKLY_BY)
     assert done is not None and sorted(done.delivered) == sorted([COORDINATOR, "UC2"]) and done.failed == ()
     assert done.week_of.isoformat() == "2026-11-30"
     uploads = messenger.of("upload")
@@ -152,7 +153,7 @@ def test_weekly_goes_to_every_coordinator_once(uow, db, clock):
     summary = openpyxl.load_workbook(io.BytesIO(uploads[0].message[1]))["Summary"]
     assert {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r and r[0]}["Made by"] == WEEKLY_BY
 
-    again = register.deliver_weekly(uow, messenger, MONDAY_8 + timedelta(hours=3), made_by=WEEKLY_BY)
+    again = register.deliver_weekly(uow, messenger, WORKBOOK, MONDAY_8 + timedelta(hours=3), made_by=WEEKLY_BY)
     assert again is not None and again.delivered == () and len(messenger.of("upload")) == 2
     with db.transaction() as s:
         rows = s.scalars(select(RegisterDelivery)).all()
@@ -162,15 +163,15 @@ def test_weekly_goes_to_every_coordinator_once(uow, db, clock):
 
 def test_weekly_failure_is_recorded_and_retried_after_a_pause(uow, db, clock):
     messenger = RecordingMessenger(failures={("upload", COORDINATOR): MessengerError("fatal_error", transient=True)})
-    first = register.deliver_weekly(uow, messenger, MONDAY_8, made_by=WEEKLY_BY)
+    first = register.deliver_weekly(uow, messenger, WORKBOOK, MONDAY_8, made_by=WEEKLY_BY)
     assert first is not None and first.failed == (COORDINATOR,) and messenger.of("upload") == []
     with db.transaction() as s:
         (row,) = s.scalars(select(RegisterDelivery)).all()
         assert row.error == "fatal_error" and row.delivered_at is None
 
-    soon = register.deliver_weekly(uow, messenger, MONDAY_8 + timedelta(minutes=1), made_by=WEEKLY_BY)
+    soon = register.deliver_weekly(uow, messenger, WORKBOOK, MONDAY_8 + timedelta(minutes=1), made_by=WEEKLY_BY)
     assert soon is not None and soon.delivered == soon.failed == ()
-    later = register.deliver_weekly(uow, messenger, MONDAY_8 + RETRY_AFTER, made_by=WEEKLY_BY)
+    later = register.deliver_weekly(uow, messenger, WORKBOOK, MONDAY_8 + RETRY_AFTER, made_by=WEEKLY_BY)
     assert later is not None and later.delivered == (COORDINATOR,) and len(messenger.of("upload")) == 1
     with db.transaction() as s:
         (row,) = s.scalars(select(RegisterDelivery)).all()

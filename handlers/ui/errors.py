@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from models.errors import DomainError
+from models.vocab import STAGES
 
 ERRORS: dict[str, str] = {
     "unavailable.database": "Spindle Bot's database is temporarily unavailable. Please try again in a minute.",
@@ -37,6 +38,7 @@ ERRORS: dict[str, str] = {
         "That confirmation is out of date; type `/spindle forget-me` again if you still want this."
     ),
     # --- the register (exports/) ---
+    "register.stage_unknown": "`{stage}` is not a stage. Stages: " + ", ".join(STAGES) + ".",
     # --- the register in Slack (services/register.py) ---
     "register.coordinators_only": (
         "Only coordinators may export the register. `/spindle coordinator list` shows who they are."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exports.workbook import Filters, RegisterCounts, counts_line
+from exports.register import Filters, RegisterCounts, counts_line
 from handlers.ui.common import escape
 from handlers.ui.errors import describe
 from services import register

@@ -1,0 +1,207 @@
+"""Reading an uploaded register safely: size and zip checks first, then openpyxl read-only.
+
+Nothing is evaluated: a formula cell is an error (its text is never run or trusted), every other
+value is read as text, except dates, which stay dates. The checks run before openpyxl touches
+the file, from the zip's own directory, so a zip bomb is refused without being expanded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from exports.columns import HEADERS, INNOVATIONS, SHEETS
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_EXPANDED = 300 * 1024 * 1024  # what the whole zip may expand to
+MAX_RATIO = 150  # a member compressing better than this is a bomb, not a spreadsheet
+MAX_MEMBERS = 5_000
+KEYS: tuple[str, ...] = tuple(c.key for c in INNOVATIONS)
+REQUIRED = ("title", "group")
+MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
+
+
+class Refused(Exception):
+    """The file as a whole cannot be imported; the message says why, in one line."""
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str | None
+    text: str
+
+    def line(self) -> str:
+        where = ", ".join(
+            p for p in (f"row {self.row}" if self.row else "", f"column {self.column}" if self.column else "") if p
+        )
+        return f"{where}: {self.text}" if where else self.text
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: dict[str, int]  # field key -> 0-based position in the row
+    headers: dict[str, str]  # field key -> the header as written in the file
+    notes: list[Problem] = field(default_factory=list)
+
+
+def _norm(header: object) -> str:
+    return " ".join(str(header).split()).casefold() if header is not None else ""
+
+
+# Any language's header -> field key (the Innovations columns only).
+HEADER_KEYS: dict[str, str] = {_norm(words[key]): key for words in HEADERS.values() for key in KEYS if key in words}
+SHEET_NAMES = {_norm(names["innovations"]) for names in SHEETS.values()}
+
+
+def check_archive(data: bytes) -> zipfile.ZipFile:
+    """The bytes as a zip that is plausibly an .xlsx, or Refused."""
+    if not data:
+        raise Refused("the file is empty.")
+    if len(data) > MAX_BYTES:
+        raise Refused(f"the file is {len(data) / 1024 / 1024:.1f} MB; {MAX_BYTES // 1024 // 1024} MB is the most.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise Refused("this is not an .xlsx workbook (it is not even a zip file).") from None
+    if len(members) > MAX_MEMBERS:
+        raise Refused(f"the workbook holds {len(members)} parts; that is not a register.")
+    expanded = sum(m.file_size for m in members)
+    if expanded > MAX_EXPANDED:
+        raise Refused(f"the workbook would expand to {expanded / 1024 / 1024:.0f} MB; it looks like a zip bomb.")
+    for m in members:
+        if m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise Refused(
+                f"{m.filename[:60]} expands {m.file_size // max(m.compress_size, 1)}-fold; it looks like a zip bomb."
+            )
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise Refused("this is not an .xlsx workbook (a zip file, but without a workbook in it).")
+    return archive
+
+
+def open_workbook(data: bytes):
+    archive = check_archive(data)
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file; each means the same here
+        raise Refused(f"this .xlsx workbook cannot be read ({type(exc).__name__}).") from None
+    return wb, archive
+
+
+def _header_row(ws) -> tuple[int, list] | None:
+    for number, row in enumerate(ws.iter_rows(min_row=1, max_row=5, values_only=True), 1):
+        if any(v not in (None, "") for v in row):
+            return number, list(row)
+    return None
+
+
+def find_sheet(wb) -> tuple[object, Sheet, int]:
+    """The Innovations sheet (by name, in any language, else the first with its headers)."""
+    candidates = sorted(wb.worksheets, key=lambda ws: _norm(ws.title) not in SHEET_NAMES)
+    for ws in candidates:
+        found = _header_row(ws)
+        if found is None:
+            continue
+        number, row = found
+        columns: dict[str, int] = {}
+        headers: dict[str, str] = {}
+        notes: list[Problem] = []
+        for index, value in enumerate(row):
+            key = HEADER_KEYS.get(_norm(value))
+            if key is None:
+                if value not in (None, ""):
+                    notes.append(Problem(None, str(value)[:60], "not a register column: ignored."))
+                continue
+            if key in columns:
+                raise Refused(f"sheet {ws.title}: the column {value} appears twice.")
+            columns[key], headers[key] = index, str(value)
+        if all(k in columns for k in REQUIRED):
+            for key in ("logged_by", "updated"):
+                if key in columns:
+                    notes.append(Problem(None, headers[key], "written by the bot: not imported."))
+            return ws, Sheet(ws.title, columns, headers, notes), number
+    raise Refused("no sheet has the register's headers (at least Title and Action group, or Titel and Actiegroep).")
+
+
+def merged_ranges(archive: zipfile.ZipFile, ws) -> list[str]:
+    """Merged ranges of a read-only sheet (openpyxl does not parse them in that mode)."""
+    path = getattr(ws, "_worksheet_path", None)
+    if not path:
+        return []
+    found: list[str] = []
+    tail = b""
+    with archive.open(path) as xml:
+        while chunk := xml.read(1 << 20):
+            block = tail + chunk
+            found += [m.decode() for m in MERGE_RE.findall(block)]
+            tail = block[-200:]
+            found = list(dict.fromkeys(found))  # a match in the overlap is found twice
+    return found
+
+
+def as_text(value) -> str:
+    """A cell's value as the text a person sees (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
+
+
+@dataclass(slots=True)
+class RawRow:
+    number: int  # the sheet's row number
+    values: tuple  # per KEYS: text, a datetime (dates only), or None when the sheet has no such column
+    problems: list[Problem]
+
+
+def read_rows(ws, sheet: Sheet, header_row: int, notes: list[Problem]) -> Iterator[RawRow]:
+    """Non-blank rows below the header; blank ones become one note per run of them."""
+    positions = [sheet.columns.get(k) for k in KEYS]
+    width = max(sheet.columns.values()) + 1
+    blank_from = None
+    count = 0
+    for number, cells in enumerate(ws.iter_rows(min_row=header_row + 1, max_col=width), header_row + 1):
+        if all(getattr(c, "value", None) in (None, "") for c in cells):
+            if blank_from is None:
+                blank_from = number
+            continue
+        if blank_from is not None:
+            span = f"row {blank_from}" if blank_from == number - 1 else f"rows {blank_from}–{number - 1}"
+            notes.append(Problem(None, None, f"{span} blank: skipped."))
+            blank_from = None
+        count += 1
+        if count > MAX_ROWS:
+            raise Refused(f"the sheet has more than {MAX_ROWS:,} rows; split it into smaller files.")
+        problems: list[Problem] = []
+        values = []
+        for key, pos in zip(KEYS, positions, strict=True):
+            if pos is None:
+                values.append(None)
+                continue
+            cell = cells[pos] if pos < len(cells) else None
+            value = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "f":
+                problems.append(
+                    Problem(
+                        number, sheet.headers[key], "a formula; type the value itself (formulas are never evaluated)."
+                    )
+                )
+                value = None
+            values.append(value if isinstance(value, datetime | date) and key == "logged_on" else as_text(value))
+        yield RawRow(number, tuple(values), problems)
