@@ -29,6 +29,7 @@ from exports.import_report import render
 from exports.queries import Filters, check_filters, count_register, has_schema
 from exports.register import write_register
 from exports.words import MADE_BY_CLI, counts_line
+from handlers.ui.errors import plain
 from models.db import Database
 from models.errors import DomainError, Unavailable
 from models.vocab import STAGES
@@ -230,8 +231,8 @@ class _progress:
 
 
 def _plain(exc: Exception) -> str:
-    """A domain error's sentence without Slack's markup."""
-    return getattr(exc, "message", str(exc)).replace("`", "")
+    """A domain error's sentence, as the catalogue writes it, without Slack's markup."""
+    return plain(exc) if isinstance(exc, DomainError) else str(exc)
 
 
 def _database_error(exc: BaseException) -> str:

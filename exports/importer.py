@@ -30,11 +30,11 @@ from exports.import_plan import (
     stored_value,
 )
 from exports.import_read import Problem, Refused
+from models.audit import audit
 from models.db import Database
 from models.errors import DomainError
 from models.groups import Group, normalise_handle
 from models.innovations import Innovation, StageChange, innovation_organisations
-from models.people import audit
 
 IMPORTED_NOTE = "imported"
 REF_RE = re.compile(r"^\s*(?:INN-?)?\s*([0-9]{1,9})\s*$", re.IGNORECASE)
@@ -228,7 +228,7 @@ def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_g
                     continue
                 clean, error = clean_field(key, value, zone)
                 before = stored_value(current, key)
-                if clean == before:  # unchanged fields are not checked again: they are what is stored
+                if clean == before or clean == _as_read_back(before):  # unchanged: not checked again
                     continue
                 if error:
                     errors.append(Problem(raw.number, col(key), error))
@@ -395,3 +395,8 @@ def _columns(values: dict) -> dict:
             value = ",".join(value)
         out[key] = value
     return out
+
+
+def _as_read_back(value: object) -> object:
+    """A stored value as a workbook gives it back: XML turns every CR and CRLF into LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value

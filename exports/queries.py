@@ -20,7 +20,8 @@ from models.groups import Group, Membership
 from models.innovations import Innovation, Organisation, StageChange, innovation_organisations
 from models.people import Member
 from models.register import Filters, RegisterCounts, check_filters  # noqa: F401  (the read side's filters)
-from models.standups import NO_BLOCKER, StandupPrompt, StandupRun, StandupSchedule, blocking_index
+from models.standups import StandupPrompt, StandupRun, StandupSchedule, blocking_index
+from models.standups.answers import NO_BLOCKER
 from models.vocab import FORMER_MEMBER, RISK_LEVELS, RISKS, STAGES
 
 STREAM_ROWS = 2000  # rows fetched per round trip while streaming

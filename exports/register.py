@@ -91,6 +91,7 @@ def _empty_risks() -> dict[str, dict[str, int]]:
 
 
 __all__ = [
+    "WORKBOOK",
     "Filters",
     "RegisterCounts",
     "check_filters",
@@ -98,7 +99,6 @@ __all__ = [
     "counts_line",
     "file_name",
     "title_of",
-    "WORKBOOK",
     "write_register",
 ]
 

@@ -124,13 +124,11 @@ def test_failure_is_sent_by_dm_when_response_url_is_gone(slack, fake_slack, db):
     assert dm["channel"] == f"D{COORDINATOR}" and "could not send it to you" in dm["text"]
 
 
-def test_build_failure_is_reported(slack, fake_slack, db, monkeypatch):
-    import services.register
-
+def test_build_failure_is_reported(slack, fake_slack, db, runtime, monkeypatch):
     def broken(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services.register, "write_register", broken)
+    monkeypatch.setattr(runtime.deps.register_writer, "write", broken)
     slack.command("export", user=COORDINATOR)
     (told,) = fake_slack.wait_for("response_url")
     assert "could not build the register" in told["text"]

@@ -10,9 +10,9 @@ import openpyxl
 from sqlalchemy import func, select
 
 from exports import importer
+from models.audit import AuditEntry
 from models.groups import Group
 from models.innovations import Innovation, StageChange
-from models.people import AuditEntry
 from tests.test_export_cli import run_cli
 from tests.test_export_workbook import T1, build, seed_register
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from exports import columns as C
 from exports.cells import CUT_MARK, MAX_CELL, clean_text, needs_guard
 from exports.register import Filters, check_filters, counts_line, write_register
+from handlers.ui.errors import describe
 from models.errors import Invalid, NotFound
 from models.groups import Group, Membership
 from models.innovations import Innovation, Organisation, StageChange, innovation_organisations
@@ -295,8 +296,9 @@ def test_unknown_filters_are_refused(db):
     with db.transaction() as s:
         with pytest.raises(NotFound, match="no action group `nosuch`"):
             check_filters(s, "nosuch", None)
-        with pytest.raises(Invalid, match="not a stage"):
+        with pytest.raises(Invalid) as refused:
             check_filters(s, None, "finished")
+        assert "`finished` is not a stage" in describe(refused.value)
         with pytest.raises(Invalid):
             check_filters(s, "Bad_Handle!", None)
         assert check_filters(s, None, "IDEA")[0] == Filters(None, "idea")

@@ -11,13 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from exports.register import WORKBOOK
-from models.register import Filters
 from handlers.ui.errors import describe
 from handlers.ui.render import render
 from models.audit import AuditEntry
 from models.errors import DomainError, Forbidden
 from models.people import Member
-from models.register import RETRY_AFTER, RegisterDelivery
+from models.register import RETRY_AFTER, Filters, RegisterDelivery
 from services import register
 from services.actor import Actor
 from services.ports import MessengerError
