@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import SettingsError, _environment, database_url_from_env
 from exports.workbook import check_filters, count_register, counts_line, reading, write_register
+from handlers.ui.errors import plain
 from models.db import Database
 from models.errors import DomainError, Unavailable
 from models.vocab import STAGES
@@ -92,7 +93,7 @@ def run(argv: list[str] | None = None) -> int:
     except Unavailable as exc:  # the bot's wording ("try again in a minute") does not fit here
         return _fail(_database_error(exc.__cause__ or exc))
     except DomainError as exc:
-        return _fail(exc.message.replace("`", ""))
+        return _fail(plain(exc))
     except SQLAlchemyError as exc:
         return _fail(_database_error(exc))
     except OSError as exc:

@@ -16,6 +16,7 @@ from slack_sdk.models.views import View
 
 from handlers.deps import Deps
 from handlers.ui.common import context, section
+from handlers.ui.errors import describe
 from models.deliveries import claim_delivery, prune_deliveries
 from models.errors import DomainError, Unavailable
 
@@ -69,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
             log.error("listener failed", exc_info=error, extra={"kind": kind})
         if response is None:  # already acknowledged: Slack has had its answer
             return None
-        message = error.message if isinstance(error, DomainError) else OOPS
+        message = describe(error) if isinstance(error, DomainError) else OOPS
         if kind == "view_submission":
             return BoltResponse(status=200, body={"response_action": "push", "view": problem_view(message)})
         return BoltResponse(status=200, body="")

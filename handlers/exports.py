@@ -23,6 +23,7 @@ from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import Export
 from handlers.router import executes
 from handlers.ui import exports as ui
+from handlers.ui.errors import describe
 from models.audit import audit
 from models.db import Database
 from models.errors import DomainError
@@ -109,8 +110,8 @@ def deliver_on_request(ctx: CommandContext, requester: str, made_by: str, filter
             outcome = f"{built.counts.innovations} innovations; file {file_id}"
             log.info("register exported", extra={"user": requester, "innovations": built.counts.innovations})
     except DomainError as exc:  # the group went away between the ack and the build
-        outcome = f"refused: {exc.message}"
-        _tell(ctx, requester, exc.message)
+        outcome = f"refused: {describe(exc)}"
+        _tell(ctx, requester, describe(exc))
     except Exception:
         outcome = "build failed"
         log.exception("register build failed", extra={"user": requester})

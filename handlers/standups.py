@@ -12,6 +12,7 @@ from handlers.parser import StandupAway, StandupNow, StandupOff, StandupQuestion
 from handlers.router import executes
 from handlers.standup_delivery import fan_out, post_answer, today_for
 from handlers.ui import standups as ui
+from handlers.ui.errors import describe
 from models import standups as domain
 from models.errors import DomainError
 from models.groups import get_group
@@ -42,7 +43,7 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             return
         except DomainError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=exc.message)
+            respond(response_type="ephemeral", replace_original=False, text=describe(exc))
             return
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -58,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
             with deps.db.transaction() as session:
                 domain.record_answer(session, prompt_id, user_id, raw, deps.clock.now())
         except (ValueError, DomainError) as exc:
-            message = exc.message if isinstance(exc, DomainError) else "This stand-up could not be found."
+            message = describe(exc) if isinstance(exc, DomainError) else "This stand-up could not be found."
             ack(response_action="errors", errors={_first_block(values): message})
             return
         ack()
@@ -85,7 +86,7 @@ def register(app: App, deps: Deps) -> None:
                 )
                 handle = group.handle
         except (ValueError, DomainError) as exc:
-            message = exc.message if isinstance(exc, DomainError) else "That action group could not be found."
+            message = describe(exc) if isinstance(exc, DomainError) else "That action group could not be found."
             ack(response_action="errors", errors={"q0": message})
             return
         ack(response_action="update", view=ui.questions_saved_modal(handle, questions))
