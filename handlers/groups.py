@@ -18,41 +18,47 @@ def register(app: App, deps: Deps) -> None:
 
 @runs(GroupNew)
 def group_new(ctx: CommandContext, cmd: GroupNew) -> Reply:
-    return reply(ctx, ui.created(groups.create_group(ctx.deps.uow, actor(ctx), cmd.handle, cmd.description)))
+    result = groups.create_group(ctx.deps.uow, actor(ctx), cmd.handle, cmd.description)
+    return reply(ctx, result, ui.created(result))
 
 
 @runs(GroupList)
 def group_list(ctx: CommandContext, cmd: GroupList) -> Reply:
-    rows = groups.list_groups(ctx.deps.uow, actor(ctx))
-    return reply(ctx, ui.list_text(rows), ui.list_blocks(rows))
+    result = groups.list_groups(ctx.deps.uow, actor(ctx))
+    return reply(ctx, result, ui.list_text(result.rows), ui.list_blocks(result.rows))
 
 
 @runs(GroupInfo)
 def group_info(ctx: CommandContext, cmd: GroupInfo) -> Reply:
-    info = groups.group_info(ctx.deps.uow, actor(ctx), cmd.handle)
-    return reply(ctx, ui.info_text(info), ui.info_blocks(info))
+    result = groups.group_info(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.info_text(result), ui.info_blocks(result))
 
 
 @runs(GroupJoin)
 def group_join(ctx: CommandContext, cmd: GroupJoin) -> Reply:
-    return reply(ctx, ui.joined(groups.join_group(ctx.deps.uow, actor(ctx), cmd.handle)))
+    result = groups.join_group(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.joined(result))
 
 
 @runs(GroupLeave)
 def group_leave(ctx: CommandContext, cmd: GroupLeave) -> Reply:
-    return reply(ctx, ui.left(groups.leave_group(ctx.deps.uow, actor(ctx), cmd.handle)))
+    result = groups.leave_group(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.left(result))
 
 
 @runs(GroupChannel)
 def group_channel(ctx: CommandContext, cmd: GroupChannel) -> Reply:
-    return reply(ctx, ui.channel_linked(groups.link_channel(ctx.deps.uow, actor(ctx), cmd.handle, ctx.channel_id)))
+    result = groups.link_channel(ctx.deps.uow, actor(ctx), cmd.handle, ctx.channel_id)
+    return reply(ctx, result, ui.channel_linked(result))
 
 
 @runs(GroupLead)
 def group_lead(ctx: CommandContext, cmd: GroupLead) -> Reply:
-    return reply(ctx, ui.lead_set(groups.set_lead(ctx.deps.uow, actor(ctx), cmd.handle, cmd.user_id)))
+    result = groups.set_lead(ctx.deps.uow, actor(ctx), cmd.handle, cmd.user_id)
+    return reply(ctx, result, ui.lead_set(result))
 
 
 @runs(GroupArchive)
 def group_archive(ctx: CommandContext, cmd: GroupArchive) -> Reply:
-    return reply(ctx, ui.archived(groups.archive_group(ctx.deps.uow, actor(ctx), cmd.handle)))
+    result = groups.archive_group(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.archived(result))

@@ -26,11 +26,7 @@ def actor(ctx: CommandContext) -> Actor:
 
 
 def refresh_profile_after(ctx: CommandContext) -> Callable[[], None]:
-    """The work after the ack: fetch a new member's Slack profile (once per member).
-
-    TRANSITION (issue 9): the `/spindle` listener does this for every command once all
-    features run through services; until then each converted command asks for it in its Reply.
-    """
+    """The work after the ack for a member whose Slack profile we lack (once per member)."""
 
     def refresh() -> None:
         try:
@@ -41,25 +37,30 @@ def refresh_profile_after(ctx: CommandContext) -> Callable[[], None]:
     return refresh
 
 
-def reply(ctx: CommandContext, text: str, blocks: list[dict] | None = None) -> Reply:
-    return Reply(text, blocks, after=refresh_profile_after(ctx))
+def reply(ctx: CommandContext, result: people.ActorResult, text: str, blocks: list[dict] | None = None) -> Reply:
+    """A command's answer, fetching the actor's profile after the ack if the service says it is missing."""
+    return Reply(text, blocks, after=refresh_profile_after(ctx) if result.profile_missing else None)
 
 
 @runs(SetOrg)
 def set_org(ctx: CommandContext, cmd: SetOrg) -> Reply:
-    return reply(ctx, ui.organisation_set(people.set_organisation(ctx.deps.uow, actor(ctx), cmd.organisation)))
+    result = people.set_organisation(ctx.deps.uow, actor(ctx), cmd.organisation)
+    return reply(ctx, result, ui.organisation_set(result))
 
 
 @runs(CoordinatorAdd)
 def coordinator_add(ctx: CommandContext, cmd: CoordinatorAdd) -> Reply:
-    return reply(ctx, ui.coordinator_added(people.add_coordinator(ctx.deps.uow, actor(ctx), cmd.user_id)))
+    result = people.add_coordinator(ctx.deps.uow, actor(ctx), cmd.user_id)
+    return reply(ctx, result, ui.coordinator_added(result))
 
 
 @runs(CoordinatorRemove)
 def coordinator_remove(ctx: CommandContext, cmd: CoordinatorRemove) -> Reply:
-    return reply(ctx, ui.coordinator_removed(people.remove_coordinator(ctx.deps.uow, actor(ctx), cmd.user_id)))
+    result = people.remove_coordinator(ctx.deps.uow, actor(ctx), cmd.user_id)
+    return reply(ctx, result, ui.coordinator_removed(result))
 
 
 @runs(CoordinatorList)
 def coordinator_list(ctx: CommandContext, cmd: CoordinatorList) -> Reply:
-    return reply(ctx, ui.coordinators(people.list_coordinators(ctx.deps.uow, actor(ctx))))
+    result = people.list_coordinators(ctx.deps.uow, actor(ctx))
+    return reply(ctx, result, ui.coordinators(result))

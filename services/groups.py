@@ -14,45 +14,51 @@ from sqlalchemy import select
 from models import groups as domain
 from models.groups import GroupSummary, Membership
 from models.innovations import count_by_stage
-from models.people import Member, ensure_member
+from models.people import Member
 from models.standups import get_schedule, next_dues
 from services.actor import Actor
+from services.people import ActorResult, arrive
 from services.uow import UnitOfWork
 
 UPCOMING = 3  # next stand-up times shown in `group info`
 
 
 @dataclass(frozen=True)
-class GroupCreated:
+class GroupCreated(ActorResult):
     handle: str
 
 
 @dataclass(frozen=True)
-class GroupJoined:
+class GroupJoined(ActorResult):
     handle: str
     channel_id: str | None
 
 
 @dataclass(frozen=True)
-class GroupLeft:
+class GroupLeft(ActorResult):
     handle: str
 
 
 @dataclass(frozen=True)
-class ChannelLinked:
+class ChannelLinked(ActorResult):
     handle: str
     channel_id: str
 
 
 @dataclass(frozen=True)
-class LeadSet:
+class LeadSet(ActorResult):
     handle: str
     user_id: str
 
 
 @dataclass(frozen=True)
-class GroupArchived:
+class GroupArchived(ActorResult):
     handle: str
+
+
+@dataclass(frozen=True)
+class GroupList(ActorResult):
+    rows: tuple[GroupSummary, ...]  # active groups by handle, with member counts
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class ScheduleSummary:
 
 
 @dataclass(frozen=True)
-class GroupInfo:
+class GroupInfo(ActorResult):
     handle: str
     description: str
     archived: bool
@@ -89,17 +95,17 @@ class GroupInfo:
 def create_group(uow: UnitOfWork, actor: Actor, handle: str, description: str) -> GroupCreated:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        member, missing = arrive(session, actor, now)
         group = domain.create_group(session, member, handle, description, now)
-        return GroupCreated(group.handle)
+        return GroupCreated(group.handle, profile_missing=missing)
 
 
-def list_groups(uow: UnitOfWork, actor: Actor) -> list[GroupSummary]:
+def list_groups(uow: UnitOfWork, actor: Actor) -> GroupList:
     """Active groups with member counts, by handle (plain rows from one query)."""
     now = uow.now()
     with uow.transaction() as session:
-        ensure_member(session, actor.user_id, now, name=actor.name)
-        return domain.list_groups(session)
+        _member, missing = arrive(session, actor, now)
+        return GroupList(tuple(domain.list_groups(session)), profile_missing=missing)
 
 
 def group_info(uow: UnitOfWork, actor: Actor, handle: str) -> GroupInfo:
@@ -109,7 +115,7 @@ def group_info(uow: UnitOfWork, actor: Actor, handle: str) -> GroupInfo:
     """
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        member, missing = arrive(session, actor, now)
         group = domain.get_group(session, handle, include_archived=member.is_coordinator)
         members = tuple(
             MemberRow(user_id, None if forgotten else organisation)
@@ -139,43 +145,44 @@ def group_info(uow: UnitOfWork, actor: Actor, handle: str) -> GroupInfo:
             schedule=summary,
             stage_counts=tuple(count_by_stage(session, group.id).items()),
             reader_tz=member.tz,
+            profile_missing=missing,
         )
 
 
 def join_group(uow: UnitOfWork, actor: Actor, handle: str) -> GroupJoined:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        member, missing = arrive(session, actor, now)
         group = domain.join_group(session, member, handle, now)
-        return GroupJoined(group.handle, group.channel_id)
+        return GroupJoined(group.handle, group.channel_id, profile_missing=missing)
 
 
 def leave_group(uow: UnitOfWork, actor: Actor, handle: str) -> GroupLeft:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
-        return GroupLeft(domain.leave_group(session, member, handle).handle)
+        member, missing = arrive(session, actor, now)
+        return GroupLeft(domain.leave_group(session, member, handle).handle, profile_missing=missing)
 
 
 def link_channel(uow: UnitOfWork, actor: Actor, handle: str, channel_id: str) -> ChannelLinked:
     """Link the channel the command was typed in; only the group's lead or a coordinator may."""
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        member, missing = arrive(session, actor, now)
         group = domain.link_channel(session, member, handle, channel_id)
-        return ChannelLinked(group.handle, channel_id)
+        return ChannelLinked(group.handle, channel_id, profile_missing=missing)
 
 
 def set_lead(uow: UnitOfWork, actor: Actor, handle: str, user_id: str) -> LeadSet:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        member, missing = arrive(session, actor, now)
         group = domain.set_lead(session, member, handle, user_id, now)
-        return LeadSet(group.handle, user_id)
+        return LeadSet(group.handle, user_id, profile_missing=missing)
 
 
 def archive_group(uow: UnitOfWork, actor: Actor, handle: str) -> GroupArchived:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
-        return GroupArchived(domain.archive_group(session, member, handle, now).handle)
+        member, missing = arrive(session, actor, now)
+        return GroupArchived(domain.archive_group(session, member, handle, now).handle, profile_missing=missing)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models import people as domain
 from models.people import Member, ensure_member
@@ -20,8 +22,23 @@ from services.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, kw_only=True)
+class ActorResult:
+    """What every service an actor calls returns besides its answer: whether the actor's Slack
+    profile is still to be fetched (after the ack, with `refresh_profile`). It is known inside the
+    service's transaction, so a member whose profile is in costs no extra query after the ack."""
+
+    profile_missing: bool = False
+
+
+def arrive(session: Session, actor: Actor, now: datetime) -> tuple[Member, bool]:
+    """The acting member, created on first contact, and whether their Slack profile is still missing."""
+    member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+    return member, not member.profile_fetched and not member.forgotten
+
+
 @dataclass(frozen=True)
-class MemberView:
+class MemberView(ActorResult):
     user_id: str
     is_coordinator: bool
     tz: str | None
@@ -29,22 +46,22 @@ class MemberView:
 
 
 @dataclass(frozen=True)
-class OrganisationSet:
+class OrganisationSet(ActorResult):
     organisation: str
 
 
 @dataclass(frozen=True)
-class CoordinatorAdded:
+class CoordinatorAdded(ActorResult):
     user_id: str
 
 
 @dataclass(frozen=True)
-class CoordinatorRemoved:
+class CoordinatorRemoved(ActorResult):
     user_id: str
 
 
 @dataclass(frozen=True)
-class Coordinators:
+class Coordinators(ActorResult):
     user_ids: tuple[str, ...]  # by name
 
 
@@ -52,36 +69,37 @@ def whoami(uow: UnitOfWork, actor: Actor) -> MemberView:
     """The acting member as handlers need them (e.g. whether `help` shows the coordinators' part)."""
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
-        return MemberView(member.id, member.is_coordinator, member.tz, member.organisation)
+        member, missing = arrive(session, actor, now)
+        return MemberView(member.id, member.is_coordinator, member.tz, member.organisation, profile_missing=missing)
 
 
 def set_organisation(uow: UnitOfWork, actor: Actor, organisation: str) -> OrganisationSet:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
-        return OrganisationSet(domain.set_organisation(session, member, organisation))
+        member, missing = arrive(session, actor, now)
+        return OrganisationSet(domain.set_organisation(session, member, organisation), profile_missing=missing)
 
 
 def add_coordinator(uow: UnitOfWork, actor: Actor, user_id: str) -> CoordinatorAdded:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
-        return CoordinatorAdded(domain.add_coordinator(session, member, user_id, now).id)
+        member, missing = arrive(session, actor, now)
+        return CoordinatorAdded(domain.add_coordinator(session, member, user_id, now).id, profile_missing=missing)
 
 
 def remove_coordinator(uow: UnitOfWork, actor: Actor, user_id: str) -> CoordinatorRemoved:
     now = uow.now()
     with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
-        return CoordinatorRemoved(domain.remove_coordinator(session, member, user_id, now).id)
+        member, missing = arrive(session, actor, now)
+        target = domain.remove_coordinator(session, member, user_id, now)
+        return CoordinatorRemoved(target.id, profile_missing=missing)
 
 
 def list_coordinators(uow: UnitOfWork, actor: Actor) -> Coordinators:
     now = uow.now()
     with uow.transaction() as session:
-        ensure_member(session, actor.user_id, now, name=actor.name)
-        return Coordinators(tuple(c.id for c in domain.list_coordinators(session)))
+        _member, missing = arrive(session, actor, now)
+        return Coordinators(tuple(c.id for c in domain.list_coordinators(session)), profile_missing=missing)
 
 
 def needs_profile(uow: UnitOfWork, user_id: str) -> bool:
@@ -96,6 +114,7 @@ def needs_profile(uow: UnitOfWork, user_id: str) -> bool:
 def refresh_profile(uow: UnitOfWork, messenger: Messenger, user_id: str) -> bool:
     """After the ack: name and time zone from `users.info`, once per member. Returns whether it stored them.
 
+    Call it when a result says `profile_missing`; it checks again, so a second call is harmless.
     A profile is nice to have: a Slack failure is logged and tried again on the next contact.
     """
     if not needs_profile(uow, user_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -58,13 +59,13 @@ def _list_line(group: GroupSummary) -> str:
     return f"• *{group.handle}*{description}  ·  {group.members} {plural}  ·  {channel}"
 
 
-def list_text(rows: list[GroupSummary]) -> str:
+def list_text(rows: Sequence[GroupSummary]) -> str:
     if not rows:
         return "There are no action groups yet."
     return f"{len(rows)} action groups"
 
 
-def list_blocks(rows: list[GroupSummary]) -> list[dict] | None:
+def list_blocks(rows: Sequence[GroupSummary]) -> list[dict] | None:
     if not rows:
         return None
     blocks = [header(f"Action groups ({len(rows)})")]
