@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
 
-from handlers.ui.errors import ERRORS, describe
+from handlers.ui.errors import ERRORS, describe, plain
 from models.audit import AuditEntry
 from models.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from models.groups import Group, Membership
 from models.innovations import InnovationInput, create_innovation
-from models.people import Member, ensure_member
+from models.people import Member, ensure_member, get_member
 from models.standups import set_schedule
 from services import groups, people
 from services.actor import Actor
@@ -291,3 +293,25 @@ def test_first_contact_rolls_back_with_a_refusal(uow, db):
     with db.transaction() as s:
         assert s.get(Member, "UNEW") is None
         assert s.scalar(select(func.count()).select_from(Membership)) == 0
+
+
+def test_every_code_raised_by_groups_and_people_has_words():
+    """A raise site whose code is missing from the catalogue would show the code to people."""
+    root = Path(__file__).resolve().parent.parent
+    for module in ("models/groups.py", "models/people.py"):
+        source = (root / module).read_text()
+        codes = re.findall(r'\b(?:Invalid|NotFound|Forbidden|Conflict)\(\s*"([a-z_.]+)"', source)
+        doings = re.findall(r'require_coordinator\(\w+, "([a-z_.]+)"\)', source)
+        assert codes and (doings or module.endswith("people.py"))
+        for code in codes:
+            assert code in ERRORS, f"{module}: {code} has no words"
+        for doing in doings:
+            assert f"doing.{doing}" in ERRORS, f"{module}: doing={doing} has no words"
+
+
+def test_unknown_member(db):
+    with db.transaction() as s, pytest.raises(NotFound) as err:
+        get_member(s, "U404")
+    assert err.value.code == "people.unknown"
+    assert describe(err.value) == "<@U404> has not used Spindle Bot yet."
+    assert plain(err.value) == "U404 has not used Spindle Bot yet."
