@@ -6,66 +6,59 @@ from slack_bolt import App
 
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.parser import GroupArchive, GroupChannel, GroupInfo, GroupJoin, GroupLead, GroupLeave, GroupList, GroupNew
-from handlers.router import executes
+from handlers.people import actor, reply
+from handlers.router import runs
 from handlers.ui import groups as ui
-from models import groups as domain
-from models.innovations import count_by_stage
-from models.standups import get_schedule
+from services import groups
 
 
 def register(app: App, deps: Deps) -> None:
     """Groups have no listeners of their own beyond `/spindle group …` (see handlers/commands.py)."""
 
 
-@executes(GroupNew)
-def group_new(session, member, cmd: GroupNew, ctx: CommandContext) -> Reply:
-    group = domain.create_group(session, member, cmd.handle, cmd.description, ctx.now)
-    return Reply(ui.created(group))
+@runs(GroupNew)
+def group_new(ctx: CommandContext, cmd: GroupNew) -> Reply:
+    result = groups.create_group(ctx.deps.uow, actor(ctx), cmd.handle, cmd.description)
+    return reply(ctx, result, ui.created(result))
 
 
-@executes(GroupList)
-def group_list(session, member, cmd: GroupList, ctx: CommandContext) -> Reply:
-    rows = domain.list_groups(session)
-    return Reply(ui.list_text(rows), ui.list_blocks(rows))
+@runs(GroupList)
+def group_list(ctx: CommandContext, cmd: GroupList) -> Reply:
+    result = groups.list_groups(ctx.deps.uow, actor(ctx))
+    return reply(ctx, result, ui.list_text(result.rows), ui.list_blocks(result.rows))
 
 
-@executes(GroupInfo)
-def group_info(session, member, cmd: GroupInfo, ctx: CommandContext) -> Reply:
-    group = domain.get_group(session, cmd.handle, include_archived=member.is_coordinator)
-    counts = count_by_stage(session, group.id)
-    schedule = get_schedule(session, group.id)
-    blocks = ui.info_blocks(group, counts, schedule, reader_tz=member.tz, now=ctx.now)
-    return Reply(f"Action group {group.handle}", blocks)
+@runs(GroupInfo)
+def group_info(ctx: CommandContext, cmd: GroupInfo) -> Reply:
+    result = groups.group_info(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.info_text(result), ui.info_blocks(result))
 
 
-@executes(GroupJoin)
-def group_join(session, member, cmd: GroupJoin, ctx: CommandContext) -> Reply:
-    group = domain.join_group(session, member, cmd.handle, ctx.now)
-    return Reply(ui.joined(group))
+@runs(GroupJoin)
+def group_join(ctx: CommandContext, cmd: GroupJoin) -> Reply:
+    result = groups.join_group(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.joined(result))
 
 
-@executes(GroupLeave)
-def group_leave(session, member, cmd: GroupLeave, ctx: CommandContext) -> Reply:
-    group = domain.leave_group(session, member, cmd.handle)
-    return Reply(f"You left `{group.handle}`. Its history keeps what you contributed.")
+@runs(GroupLeave)
+def group_leave(ctx: CommandContext, cmd: GroupLeave) -> Reply:
+    result = groups.leave_group(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.left(result))
 
 
-@executes(GroupChannel)
-def group_channel(session, member, cmd: GroupChannel, ctx: CommandContext) -> Reply:
-    group = domain.link_channel(session, member, cmd.handle, ctx.channel_id)
-    return Reply(
-        f"`{group.handle}` is now linked to <#{group.channel_id}>: new innovations and stand-ups appear here. "
-        "Invite me to this channel (`/invite @Spindle Bot`) if I am not in it yet."
-    )
+@runs(GroupChannel)
+def group_channel(ctx: CommandContext, cmd: GroupChannel) -> Reply:
+    result = groups.link_channel(ctx.deps.uow, actor(ctx), cmd.handle, ctx.channel_id)
+    return reply(ctx, result, ui.channel_linked(result))
 
 
-@executes(GroupLead)
-def group_lead(session, member, cmd: GroupLead, ctx: CommandContext) -> Reply:
-    group = domain.set_lead(session, member, cmd.handle, cmd.user_id, ctx.now)
-    return Reply(f"<@{cmd.user_id}> now leads `{group.handle}`.")
+@runs(GroupLead)
+def group_lead(ctx: CommandContext, cmd: GroupLead) -> Reply:
+    result = groups.set_lead(ctx.deps.uow, actor(ctx), cmd.handle, cmd.user_id)
+    return reply(ctx, result, ui.lead_set(result))
 
 
-@executes(GroupArchive)
-def group_archive(session, member, cmd: GroupArchive, ctx: CommandContext) -> Reply:
-    group = domain.archive_group(session, member, cmd.handle, ctx.now)
-    return Reply(f"`{group.handle}` is archived: its history is kept and it has no more stand-ups.")
+@runs(GroupArchive)
+def group_archive(ctx: CommandContext, cmd: GroupArchive) -> Reply:
+    result = groups.archive_group(ctx.deps.uow, actor(ctx), cmd.handle)
+    return reply(ctx, result, ui.archived(result))

@@ -58,10 +58,7 @@ class Membership(Base):
 def normalise_handle(handle: str) -> str:
     handle = handle.strip().lower().lstrip("#")
     if not HANDLE_RE.match(handle):
-        raise Invalid(
-            f"`{handle[:60]}` is not a valid handle: use 2–40 characters of a-z, 0-9 and `-`, "
-            "for example `data-ethics`."
-        )
+        raise Invalid("group.handle_invalid", handle=handle[:60])
     return handle
 
 
@@ -69,7 +66,7 @@ def get_group(session: Session, handle: str, *, include_archived: bool = False) 
     handle = normalise_handle(handle)
     group = session.scalar(select(Group).where(Group.handle == handle))
     if group is None or (group.archived and not include_archived):
-        raise NotFound(f"There is no action group `{handle}`. `/spindle group list` shows them all.")
+        raise NotFound("group.not_found", handle=handle)
     return group
 
 
@@ -95,13 +92,13 @@ def can_lead(group: Group, member: Member) -> bool:
 
 
 def create_group(session: Session, actor: Member, handle: str, description: str, now: datetime) -> Group:
-    require_coordinator(actor, "create action groups")
+    require_coordinator(actor, "group.new")
     handle = normalise_handle(handle)
     description = " ".join(description.split())
     if len(description) > MAX_DESCRIPTION:
-        raise Invalid(f"The description is {len(description)} characters; {MAX_DESCRIPTION} is the most.")
+        raise Invalid("group.description_too_long", length=len(description), limit=MAX_DESCRIPTION)
     if session.scalar(select(Group.id).where(Group.handle == handle)) is not None:
-        raise Conflict(f"An action group `{handle}` already exists; choose another handle.")
+        raise Conflict("group.exists", handle=handle)
     group = Group(handle=handle, description=description, created_by=actor.id, created_at=now)
     session.add(group)
     session.flush()
@@ -136,7 +133,7 @@ def list_groups(session: Session) -> list[GroupSummary]:
 def join_group(session: Session, member: Member, handle: str, now: datetime) -> Group:
     group = get_group(session, handle)
     if is_member(session, group, member.id):
-        raise Conflict(f"You are already a member of `{group.handle}`.")
+        raise Conflict("group.already_member", handle=group.handle)
     session.add(Membership(group_id=group.id, member_id=member.id, joined_at=now))
     session.flush()
     return group
@@ -148,7 +145,7 @@ def leave_group(session: Session, member: Member, handle: str) -> Group:
         select(Membership).where(Membership.group_id == group.id, Membership.member_id == member.id)
     )
     if membership is None:
-        raise NotFound(f"You are not a member of `{group.handle}`.")
+        raise NotFound("group.not_member", handle=group.handle)
     session.delete(membership)
     if group.lead_id == member.id:
         group.lead_id = None
@@ -159,30 +156,27 @@ def leave_group(session: Session, member: Member, handle: str) -> Group:
 def link_channel(session: Session, actor: Member, handle: str, channel_id: str) -> Group:
     group = get_group(session, handle)
     if not can_lead(group, actor):
-        raise Forbidden(f"Only the lead of `{group.handle}` or a coordinator may link its channel.")
+        raise Forbidden("group.channel_lead_only", handle=group.handle)
     if not channel_id:
-        raise Invalid("Type this command in the channel you want to link.")
+        raise Invalid("group.channel_missing")
     group.channel_id = channel_id
     return group
 
 
 def set_lead(session: Session, actor: Member, handle: str, user_id: str, now: datetime) -> Group:
-    require_coordinator(actor, "assign group leads")
+    require_coordinator(actor, "group.lead")
     group = get_group(session, handle)
     if not is_member(session, group, user_id):
-        raise Invalid(
-            f"<@{user_id}> is not a member of `{group.handle}`; "
-            f"they can join with `/spindle group join {group.handle}` first."
-        )
+        raise Invalid("group.lead_not_member", handle=group.handle, user_id=user_id)
     if group.lead_id == user_id:
-        raise Conflict(f"<@{user_id}> already leads `{group.handle}`.")
+        raise Conflict("group.already_lead", handle=group.handle, user_id=user_id)
     group.lead_id = user_id
     audit(session, now, actor.id, "group.lead", f"{group.handle} {user_id}")
     return group
 
 
 def archive_group(session: Session, actor: Member, handle: str, now: datetime) -> Group:
-    require_coordinator(actor, "archive action groups")
+    require_coordinator(actor, "group.archive")
     group = get_group(session, handle)
     group.archived_at = now
     audit(session, now, actor.id, "group.archive", group.handle)

@@ -67,16 +67,17 @@ def seed_coordinators(session: Session, user_ids: list[str], now: datetime) -> N
 def set_organisation(session: Session, member: Member, organisation: str) -> str:
     organisation = " ".join(organisation.split())
     if not organisation:
-        raise Invalid("Name your organisation, for example `/spindle org Cordaid`.")
+        raise Invalid("people.org_missing")
     if len(organisation) > MAX_ORG_LEN:
-        raise Invalid(f"That organisation name is {len(organisation)} characters; {MAX_ORG_LEN} is the most.")
+        raise Invalid("people.org_too_long", length=len(organisation), limit=MAX_ORG_LEN)
     member.organisation = organisation
     return organisation
 
 
 def require_coordinator(member: Member, doing: str) -> None:
+    """`doing` names the refused action by code (`"group.new"`); handlers/ui/errors.py words it."""
     if not member.is_coordinator:
-        raise Forbidden(f"Only coordinators may {doing}. `/spindle coordinator list` shows who they are.")
+        raise Forbidden("people.coordinators_only", doing=doing)
 
 
 def list_coordinators(session: Session) -> list[Member]:
@@ -86,10 +87,10 @@ def list_coordinators(session: Session) -> list[Member]:
 
 
 def add_coordinator(session: Session, actor: Member, user_id: str, now: datetime) -> Member:
-    require_coordinator(actor, "add coordinators")
+    require_coordinator(actor, "coordinator.add")
     target, _ = ensure_member(session, user_id, now)
     if target.is_coordinator:
-        raise Conflict(f"<@{user_id}> is already a coordinator.")
+        raise Conflict("people.already_coordinator", user_id=user_id)
     target.is_coordinator = True
     audit(session, now, actor.id, "coordinator.add", user_id)
     return target
@@ -106,12 +107,12 @@ def is_last_coordinator(session: Session, member: Member) -> bool:
 
 
 def remove_coordinator(session: Session, actor: Member, user_id: str, now: datetime) -> Member:
-    require_coordinator(actor, "remove coordinators")
+    require_coordinator(actor, "coordinator.remove")
     target = session.get(Member, user_id)
     if target is None or not target.is_coordinator:
-        raise NotFound(f"<@{user_id}> is not a coordinator.")
+        raise NotFound("people.not_coordinator", user_id=user_id)
     if is_last_coordinator(session, target):
-        raise Conflict("That is the last coordinator; add another one before removing them.")
+        raise Conflict("people.last_coordinator", user_id=user_id)
     target.is_coordinator = False
     audit(session, now, actor.id, "coordinator.remove", user_id)
     return target
@@ -120,5 +121,5 @@ def remove_coordinator(session: Session, actor: Member, user_id: str, now: datet
 def get_member(session: Session, user_id: str) -> Member:
     member = session.get(Member, user_id)
     if member is None:
-        raise NotFound(f"<@{user_id}> has not used Spindle Bot yet.")
+        raise NotFound("people.unknown", user_id=user_id)
     return member

@@ -294,8 +294,9 @@ def test_export_reads_one_snapshot_and_blocks_no_writer(db):
 def test_unknown_filters_are_refused(db):
     seed_register(db)
     with db.transaction() as s:
-        with pytest.raises(NotFound, match="no action group `nosuch`"):
+        with pytest.raises(NotFound) as err:
             check_filters(s, "nosuch", None)
+        assert "no action group `nosuch`" in describe(err.value)
         with pytest.raises(Invalid) as refused:
             check_filters(s, None, "finished")
         assert "`finished` is not a stage" in describe(refused.value)

@@ -15,7 +15,34 @@ from models.vocab import STAGES
 ERRORS: dict[str, str] = {
     "unavailable.database": "Spindle Bot's database is temporarily unavailable. Please try again in a minute.",
     # --- groups (models/groups.py) ---
+    "group.handle_invalid": (
+        "`{handle}` is not a valid handle: use 2–40 characters of a-z, 0-9 and `-`, for example `data-ethics`."
+    ),
+    "group.not_found": "There is no action group `{handle}`. `/spindle group list` shows them all.",
+    "group.description_too_long": "The description is {length} characters; {limit} is the most.",
+    "group.exists": "An action group `{handle}` already exists; choose another handle.",
+    "group.already_member": "You are already a member of `{handle}`.",
+    "group.not_member": "You are not a member of `{handle}`.",
+    "group.channel_lead_only": "Only the lead of `{handle}` or a coordinator may link its channel.",
+    "group.channel_missing": "Type this command in the channel you want to link.",
+    "group.lead_not_member": (
+        "<@{user_id}> is not a member of `{handle}`; they can join with `/spindle group join {handle}` first."
+    ),
+    "group.already_lead": "<@{user_id}> already leads `{handle}`.",
     # --- people and coordinators (models/people.py) ---
+    "people.org_missing": "Name your organisation, for example `/spindle org Cordaid`.",
+    "people.org_too_long": "That organisation name is {length} characters; {limit} is the most.",
+    "people.coordinators_only": "Only coordinators may {doing}. `/spindle coordinator list` shows who they are.",
+    "people.already_coordinator": "<@{user_id}> is already a coordinator.",
+    "people.not_coordinator": "<@{user_id}> is not a coordinator.",
+    "people.last_coordinator": "That is the last coordinator; add another one before removing them.",
+    "people.unknown": "<@{user_id}> has not used Spindle Bot yet.",
+    # What a refused person tried to do (`doing=` of people.coordinators_only), by code.
+    "doing.group.new": "create action groups",
+    "doing.group.lead": "assign group leads",
+    "doing.group.archive": "archive action groups",
+    "doing.coordinator.add": "add coordinators",
+    "doing.coordinator.remove": "remove coordinators",
     # --- innovations (models/innovations.py) ---
     # --- stand-ups (models/standups/) ---
     "standup.lead_only.set": "Only the lead of `{handle}` or a coordinator may set its stand-up.",
@@ -51,7 +78,10 @@ def describe(error: DomainError) -> str:
     template = ERRORS.get(error.code)
     if template is None:  # TRANSITION (issue 9): an unconverted raise site's code is its sentence
         return error.code
-    return template.format(**error.params)
+    params = dict(error.params)
+    if "doing" in params:  # the refused action is a code too: its words are `doing.<code>` here
+        params["doing"] = ERRORS.get(f"doing.{params['doing']}", params["doing"])  # TRANSITION: or the words
+    return template.format(**params)
 
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")

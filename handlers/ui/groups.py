@@ -1,25 +1,55 @@
-"""Block Kit for action groups."""
+"""The words and Block Kit for action groups."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from handlers.ui import standups as standups_ui
 from handlers.ui.common import context, escape, header, line_sections, section, shorten
-from models.groups import Group, GroupSummary
-from models.standups import StandupSchedule
+from handlers.ui.standups import days_text
+from models.groups import GroupSummary
+from services.groups import (
+    ChannelLinked,
+    GroupArchived,
+    GroupCreated,
+    GroupInfo,
+    GroupJoined,
+    GroupLeft,
+    LeadSet,
+    ScheduleSummary,
+)
 
 
-def created(group: Group) -> str:
+def created(group: GroupCreated) -> str:
     return (
         f"Action group `{group.handle}` is created. Members join with `/spindle group join {group.handle}`; "
         f"give it a lead with `/spindle group lead {group.handle} @person`."
     )
 
 
-def joined(group: Group) -> str:
+def joined(group: GroupJoined) -> str:
     channel = f" Its channel is <#{group.channel_id}>." if group.channel_id else ""
     return f"Welcome to `{group.handle}`!{channel} Log what you explore with `/spindle log {group.handle} TITLE`."
+
+
+def left(group: GroupLeft) -> str:
+    return f"You left `{group.handle}`. Its history keeps what you contributed."
+
+
+def channel_linked(linked: ChannelLinked) -> str:
+    return (
+        f"`{linked.handle}` is now linked to <#{linked.channel_id}>: new innovations and stand-ups appear here. "
+        "Invite me to this channel (`/invite @Spindle Bot`) if I am not in it yet."
+    )
+
+
+def lead_set(lead: LeadSet) -> str:
+    return f"<@{lead.user_id}> now leads `{lead.handle}`."
+
+
+def archived(group: GroupArchived) -> str:
+    return f"`{group.handle}` is archived: its history is kept and it has no more stand-ups."
 
 
 def _list_line(group: GroupSummary) -> str:
@@ -29,13 +59,13 @@ def _list_line(group: GroupSummary) -> str:
     return f"• *{group.handle}*{description}  ·  {group.members} {plural}  ·  {channel}"
 
 
-def list_text(rows: list[GroupSummary]) -> str:
+def list_text(rows: Sequence[GroupSummary]) -> str:
     if not rows:
         return "There are no action groups yet."
     return f"{len(rows)} action groups"
 
 
-def list_blocks(rows: list[GroupSummary]) -> list[dict] | None:
+def list_blocks(rows: Sequence[GroupSummary]) -> list[dict] | None:
     if not rows:
         return None
     blocks = [header(f"Action groups ({len(rows)})")]
@@ -44,28 +74,43 @@ def list_blocks(rows: list[GroupSummary]) -> list[dict] | None:
     return blocks
 
 
-def info_blocks(
-    group: Group, counts: dict[str, int], schedule: StandupSchedule | None, reader_tz: str | None, now: datetime
-) -> list[dict]:
-    title = f"{group.handle}" + ("  (archived)" if group.archived else "")
+def _when(instant: datetime, tz: str) -> str:
+    return instant.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
+
+
+def schedule_lines(schedule: ScheduleSummary | None, reader_tz: str | None) -> list[str]:
+    """The schedule and its next due times, in the group's zone and the reader's own."""
+    if schedule is None:
+        return ["no schedule"]
+    lines = [f"{days_text(','.join(schedule.days))} at {schedule.local_time} ({schedule.tz})"]
+    lines.append(f"Next ({schedule.tz}): " + "  ·  ".join(_when(d, schedule.tz) for d in schedule.upcoming))
+    if reader_tz and reader_tz != schedule.tz:
+        try:
+            lines.append(f"Your time ({reader_tz}): " + "  ·  ".join(_when(d, reader_tz) for d in schedule.upcoming))
+        except (KeyError, ValueError):  # a zone Slack knows and tzdata does not: show the group's only
+            pass
+    return lines
+
+
+def info_text(info: GroupInfo) -> str:
+    return f"Action group {info.handle}"
+
+
+def info_blocks(info: GroupInfo) -> list[dict]:
+    title = f"{info.handle}" + ("  (archived)" if info.archived else "")
     blocks = [header(title)]
-    if group.description:
-        blocks.append(section(escape(group.description)))
-    lead = f"<@{group.lead_id}>" if group.lead_id else "none yet"
-    channel = f"<#{group.channel_id}>" if group.channel_id else "none linked (`/spindle group channel " + group.handle + "`)"
+    if info.description:
+        blocks.append(section(escape(info.description)))
+    lead = f"<@{info.lead_id}>" if info.lead_id else "none yet"
+    channel = f"<#{info.channel_id}>" if info.channel_id else f"none linked (`/spindle group channel {info.handle}`)"
     blocks.append(section(f"*Lead:* {lead}\n*Channel:* {channel}"))
-    members = [m.member for m in group.memberships]
-    if members:
-        lines = []
-        for m in members:
-            org = f" — {escape(m.organisation)}" if m.organisation and not m.forgotten else ""
-            lines.append(f"• <@{m.id}>{org}")
-        blocks.append(section(f"*Members ({len(members)})*"))
+    if info.members:
+        lines = [f"• <@{m.user_id}>" + (f" — {escape(m.organisation)}" if m.organisation else "") for m in info.members]
+        blocks.append(section(f"*Members ({len(info.members)})*"))
         blocks += line_sections(lines, max_blocks=30, overflow="…and {n} more members.")
     else:
-        blocks.append(section(f"*Members:* none yet — `/spindle group join {group.handle}`"))
-    blocks.append(section("*Stand-up:* " + "\n".join(standups_ui.schedule_lines(schedule, reader_tz, now))))
-    total = sum(counts.values())
-    per_stage = "  ·  ".join(f"{stage} {n}" for stage, n in counts.items() if n)
-    blocks.append(section(f"*Innovations ({total}):* {per_stage or 'none logged yet'}"))
+        blocks.append(section(f"*Members:* none yet — `/spindle group join {info.handle}`"))
+    blocks.append(section("*Stand-up:* " + "\n".join(schedule_lines(info.schedule, info.reader_tz))))
+    per_stage = "  ·  ".join(f"{stage} {n}" for stage, n in info.stage_counts if n)
+    blocks.append(section(f"*Innovations ({info.innovations}):* {per_stage or 'none logged yet'}"))
     return blocks[:50]
