@@ -109,17 +109,18 @@ def test_when_the_reply_cannot_reach_them_a_dm_does(uow, db):
     assert dm.channel == f"D{COORDINATOR[1:]}" and dm.message == register.UploadFailed("fatal_error")
 
 
-def test_a_build_failure_and_a_group_gone_since_the_ack(uow, db, monkeypatch):
+def test_a_build_failure_and_a_group_gone_since_the_ack(uow, db):
     seed_register(db)
     messenger = RecordingMessenger()
     request = register.request_export(uow, Actor(COORDINATOR), None, None)
 
-    def broken(*_args, **_kwargs):
-        raise OSError("disk full")
+    class DiskFull:  # a RegisterWriter whose disk is full
+        def write(self, *_args, **_kwargs):
+            raise OSError("disk full")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(register, "write_register", broken)
-        outcome = register.deliver_export(uow, messenger, WORKBOOK, request)  # no reply channel: straight to a DM
+        names = WORKBOOK.names
+
+    outcome = register.deliver_export(uow, messenger, DiskFull(), request)  # no reply channel: straight to a DM
     assert outcome == register.ExportOutcome(sent=False, problem=register.BuildFailed())
     assert messenger.of("upload") == [] and [p.message for p in messenger.of("post")] == [register.BuildFailed()]
     assert "could not build the register" in render(register.BuildFailed())[0]
