@@ -84,7 +84,7 @@ class SlackMessenger:
         self.client = client
         self.pacer = pacer
 
-    def _call(self, fn: Callable[..., Any], channel: str | None, **kwargs: Any) -> Any:
+    def _call(self, fn: Callable[..., Any], channel: str | None, /, **kwargs: Any) -> Any:
         if self.pacer is not None and channel:
             self.pacer.wait(channel)
         try:

@@ -195,7 +195,7 @@ def test_submission_into_a_group_i_am_not_in_is_refused_inline(slack, group, db)
 
 def test_submission_is_saved_even_when_the_card_cannot_be_posted(slack, group, db, caplog):
     slack.fake.fail("chat.postMessage", status=200, error="not_in_channel")
-    with caplog.at_level(logging.WARNING, logger="handlers.innovations"):
+    with caplog.at_level(logging.WARNING, logger="services.innovations"):
         slack.view_submission("U1", "innovation_modal", valid_form())
     inn = only(db)
     assert inn.card_ts is None
@@ -326,7 +326,7 @@ def test_quick_log_into_a_group_without_channel(slack, group, db):
 
 def test_quick_log_survives_a_failing_card(slack, group, db, caplog):
     slack.fake.fail("chat.postMessage", status=500, retry_after=None, times=5)  # more than the client's retries
-    with caplog.at_level(logging.WARNING, logger="handlers.innovations"):
+    with caplog.at_level(logging.WARNING, logger="services.innovations"):
         r = slack.command("log data-ethics Resilient idea", user="U1")
     inn = only(db)
     assert f"Logged *{inn.ref}*" in r.text and inn.card_ts is None

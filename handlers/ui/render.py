@@ -9,10 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from handlers.ui import innovations as innovations_ui
+from services import innovations
+
 Rendered = tuple[str, list[dict]]
 
 RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     # message type: renderer — each feature adds its own lines here.
+    # --- innovations ---
+    innovations.InnovationCard: innovations_ui.card_message,
+    innovations.LogConfirmation: innovations_ui.log_confirmation,
+    innovations.EditConfirmation: innovations_ui.edit_confirmation,
 }
 
 
