@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models.errors import Conflict, Forbidden, Invalid, NotFound
+from handlers.ui.errors import describe
+from models.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from models.groups import archive_group, create_group, join_group
 from models.innovations import (
     Innovation,
@@ -30,8 +31,6 @@ from models.innovations import (
     quick_log,
     update_innovation,
 )
-from handlers.ui.errors import describe
-from models.errors import DomainError
 from models.people import ensure_member
 from tests.conftest import COORDINATOR
 
