@@ -114,8 +114,11 @@ def stage(ctx: CommandContext, cmd: Stage) -> Reply:
     text = ui.stage_moved(moved.innovation, moved.from_stage, moved.to_stage)
     if not moved.innovation.card_ts:
         return _reply(ctx, moved, text)
-    deps = ctx.deps
-    return _reply(ctx, moved, text, after=lambda: service.update_card(deps.uow, deps.messenger, moved.innovation))
+
+    def after() -> None:
+        service.update_card(ctx.deps.uow, ctx.deps.messenger, moved.innovation)
+
+    return _reply(ctx, moved, text, after=after)
 
 
 @runs(Note)

@@ -473,3 +473,18 @@ def test_show_stays_within_block_kit_limits_with_a_long_history(slack, group, db
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
     assert "Note 119 " in r.text  # the newest entries are the ones kept
     assert "older entries" in r.text
+
+
+def test_a_first_innovation_command_fetches_the_profile_once(slack, group, db):
+    from models.people import Member
+
+    slack.fake.add_user("U7", "nia", tz="America/Lima")
+    r = slack.command("list", user="U7")
+    assert "INN-" not in r.text and "No innovations" in r.text
+    slack.fake.wait_for("users.info")
+    with db.transaction() as s:
+        member = s.get(Member, "U7")
+        assert (member.name, member.tz, member.profile_fetched) == ("nia", "America/Lima", True)
+    slack.command("log data-ethics Idea", user="U1")  # someone else in between
+    slack.command("list", user="U7")
+    assert len(slack.fake.of("users.info", user="U7")) == 1  # fetched once, not on every command
