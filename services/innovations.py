@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from models import innovations as domain
 from models.deliveries import claim_delivery
 from models.errors import NotFound
-from models.innovations import InnovationInput, InvalidFields
+from models.innovations import InnovationInput
+from models.innovations import InvalidFields as InvalidFields  # re-exported: the form's field errors
 from models.people import Member, ensure_member
 from models.vocab import RISKS
 from services.actor import Actor
@@ -30,8 +31,6 @@ from services.ports import Messenger, MessengerError
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-__all__ = ["InnovationInput", "InvalidFields"]  # the input and the field errors handlers see
 
 
 # --- what services return ------------------------------------------------------------------------
@@ -250,9 +249,7 @@ def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: s
     with uow.transaction() as session:
         member, due = _act(session, uow, actor)
         rows, total = domain.list_innovations(session, handle, stage)
-        listed = tuple(
-            ListedInnovation(i.ref, i.title, i.stage, i.group.handle, i.summary, i.updated_at) for i in rows
-        )
+        listed = tuple(ListedInnovation(i.ref, i.title, i.stage, i.group.handle, i.summary, i.updated_at) for i in rows)
         limit = domain.LIST_COUNT_LIMIT
         more_than = limit if total > limit else None
         return Listing(due, listed, total, more_than, handle, stage, member.tz or uow.timezone)
@@ -290,7 +287,7 @@ def edit_form(uow: UnitOfWork, actor: Actor, ref: int) -> EditForm:
 
 
 def prefill(uow: UnitOfWork, actor: Actor, message_text: str) -> Prefill:
-    """"Log as innovation" on a message: the form's groups, with the message as its summary."""
+    """The "Log as innovation" shortcut: the form's groups, with the message as its summary."""
     summary = message_text.replace("\x00", "").strip()[: domain.MAX_SUMMARY]
     with uow.transaction() as session:
         member, due = _act(session, uow, actor)
@@ -331,9 +328,7 @@ def post_card(uow: UnitOfWork, messenger: Messenger, innovation: InnovationView)
     try:
         posted = messenger.post(channel, InnovationCard(innovation, uow.timezone))
     except MessengerError as exc:
-        log.warning(
-            "innovation card not posted", extra={"ref": innovation.ref, "channel": channel, "error": exc.error}
-        )
+        log.warning("innovation card not posted", extra={"ref": innovation.ref, "channel": channel, "error": exc.error})
         return CardOutcome("failed", innovation.handle, channel)
     if posted.ts:
         with uow.transaction() as session:

@@ -138,7 +138,9 @@ def test_an_edit_updates_the_card_and_confirms(uow, clock):
     assert set(err.value.errors) == {"stage_note"}
     assert describe(err.value.errors["stage_note"]) == "Say why it is dropped: a note is needed for parked and dropped."
     # The refused submission freed its claim: the corrected one (same view, same hash) is saved.
-    edited = service.save_form(uow, U1, form(title="v2", stage="dropped", stage_note="Gone"), ref=ref, claim="view:V2:h1")
+    edited = service.save_form(
+        uow, U1, form(title="v2", stage="dropped", stage_note="Gone"), ref=ref, claim="view:V2:h1"
+    )
     assert edited is not None and edited.edited and edited.innovation.stage == "dropped"
     service.announce(uow, messenger, U1, edited)
     (update,) = messenger.of("update")
@@ -166,7 +168,10 @@ def test_refusals_carry_codes(uow):
     logged = service.quick_log(uow, U1, "data-ethics", "Portal")
     with pytest.raises(Forbidden) as err:
         service.edit_form(uow, U2, logged.innovation.id)
-    assert (err.value.code, err.value.params) == ("innovation.change_forbidden", {"handle": "data-ethics", "ref": "INN-1"})
+    assert (err.value.code, err.value.params) == (
+        "innovation.change_forbidden",
+        {"handle": "data-ethics", "ref": "INN-1"},
+    )
     with pytest.raises(NotFound) as err:
         service.show(uow, U1, 404)
     assert (err.value.code, err.value.params) == ("innovation.not_found", {"ref": "INN-404"})
@@ -186,7 +191,12 @@ def test_forms_list_the_groups_and_the_current_values(uow):
     edit = service.edit_form(uow, U1, saved.innovation.id)
     assert (edit.id, edit.ref, edit.groups) == (saved.innovation.id, saved.innovation.ref, ("data-ethics",))
     values = edit.values
-    assert (values.group, values.title, values.stage, values.privacy_risk) == ("data-ethics", "Consent chatbot", "idea", "high")
+    assert (values.group, values.title, values.stage, values.privacy_risk) == (
+        "data-ethics",
+        "Consent chatbot",
+        "idea",
+        "high",
+    )
     assert (values.organisations, values.sdgs, values.tags) == (["Cordaid", "Hivos"], [5, 16], ["ai", "privacy"])
 
 
