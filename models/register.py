@@ -185,5 +185,5 @@ def check_filters(session: Session, handle: str | None, stage: str | None) -> tu
     if stage is not None:
         stage = stage.strip().lower()
         if stage not in STAGES:
-            raise Invalid("register.stage_unknown", stage=stage[:40])
+            raise Invalid("innovation.not_a_stage", stage=stage[:40])
     return Filters(handle or None, stage or None), group_id

@@ -195,7 +195,7 @@ def test_submission_into_a_group_i_am_not_in_is_refused_inline(slack, group, db)
 
 def test_submission_is_saved_even_when_the_card_cannot_be_posted(slack, group, db, caplog):
     slack.fake.fail("chat.postMessage", status=200, error="not_in_channel")
-    with caplog.at_level(logging.WARNING, logger="handlers.innovations"):
+    with caplog.at_level(logging.WARNING, logger="services.innovations"):
         slack.view_submission("U1", "innovation_modal", valid_form())
     inn = only(db)
     assert inn.card_ts is None
@@ -326,7 +326,7 @@ def test_quick_log_into_a_group_without_channel(slack, group, db):
 
 def test_quick_log_survives_a_failing_card(slack, group, db, caplog):
     slack.fake.fail("chat.postMessage", status=500, retry_after=None, times=5)  # more than the client's retries
-    with caplog.at_level(logging.WARNING, logger="handlers.innovations"):
+    with caplog.at_level(logging.WARNING, logger="services.innovations"):
         r = slack.command("log data-ethics Resilient idea", user="U1")
     inn = only(db)
     assert f"Logged *{inn.ref}*" in r.text and inn.card_ts is None
@@ -473,3 +473,18 @@ def test_show_stays_within_block_kit_limits_with_a_long_history(slack, group, db
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
     assert "Note 119 " in r.text  # the newest entries are the ones kept
     assert "older entries" in r.text
+
+
+def test_a_first_innovation_command_fetches_the_profile_once(slack, group, db):
+    from models.people import Member
+
+    slack.fake.add_user("U7", "nia", tz="America/Lima")
+    r = slack.command("list", user="U7")
+    assert "INN-" not in r.text and "No innovations" in r.text
+    slack.fake.wait_for("users.info")
+    with db.transaction() as s:
+        member = s.get(Member, "U7")
+        assert (member.name, member.tz, member.profile_fetched) == ("nia", "America/Lima", True)
+    slack.command("log data-ethics Idea", user="U1")  # someone else in between
+    slack.command("list", user="U7")
+    assert len(slack.fake.of("users.info", user="U7")) == 1  # fetched once, not on every command

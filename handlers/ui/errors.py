@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from models.errors import DomainError
-from models.vocab import STAGES
+from models.vocab import KINDS, RISK_LEVELS, RISKS, STAGES
 
 ERRORS: dict[str, str] = {
     "unavailable.database": "Spindle Bot's database is temporarily unavailable. Please try again in a minute.",
@@ -43,7 +43,50 @@ ERRORS: dict[str, str] = {
     "doing.group.archive": "archive action groups",
     "doing.coordinator.add": "add coordinators",
     "doing.coordinator.remove": "remove coordinators",
-    # --- innovations (models/innovations.py) ---
+    # --- innovations (models/innovations/) ---
+    "innovation.not_found": "There is no innovation {ref}. `/spindle list` shows the latest ones.",
+    "innovation.change_forbidden": (
+        "Only members of `{handle}` and coordinators may change {ref}. "
+        "Join the group with `/spindle group join {handle}` first."
+    ),
+    "innovation.log_forbidden": (
+        "Only members of `{handle}` and coordinators may log innovations into it. "
+        "Join it with `/spindle group join {handle}` first."
+    ),
+    "innovation.no_active_groups": "There are no active action groups yet; create one with `/spindle group new HANDLE`.",
+    "innovation.not_in_a_group": (
+        "You are not a member of any action group yet, and innovations are logged into a group. "
+        "`/spindle group list` shows them; join one with `/spindle group join HANDLE`."
+    ),
+    "innovation.invalid_fields": "Some fields need correcting: {fields}.",
+    "innovation.group_missing": "Choose the action group this innovation belongs to.",
+    "innovation.title_missing": "Give the innovation a title.",
+    "innovation.title_too_long": "The title is {length} characters; {limit} is the most. Put the rest in the summary.",
+    "innovation.kind_unknown": f"Kind must be one of: {', '.join(KINDS)}.",
+    "innovation.stage_unknown": f"Stage must be one of: {', '.join(STAGES)}.",
+    "innovation.stage_note_missing": "Say why it is {stage}: a note is needed for parked and dropped.",
+    "innovation.note_too_long": "The note is {length} characters; {limit} is the most.",
+    "innovation.summary_too_long": "The summary is {length} characters; {limit} is the most.",
+    "innovation.link_not_web": "The link must be a web address starting with http:// or https://.",
+    "innovation.link_too_long": "The link is {length} characters; {limit} is the most.",
+    "innovation.organisation_too_long": (
+        "Organisation names may be {limit} characters at most; separate them with commas."
+    ),
+    "innovation.too_many_organisations": "Name at most {limit} organisations.",
+    "innovation.sdg_unknown": "SDGs are numbered 1 to 17.",
+    "innovation.tag_too_long": "Tags may be {limit} characters at most; separate them with commas.",
+    "innovation.too_many_tags": "Give at most {limit} tags.",
+    **{
+        f"innovation.{field}_unknown": f"{label} risk must be one of: {', '.join(RISK_LEVELS)}."
+        for field, label in RISKS
+    },
+    "innovation.safeguards_too_long": "The safeguards are {length} characters; {limit} is the most.",
+    "innovation.not_a_stage": "`{stage}` is not a stage. Stages: " + ", ".join(STAGES) + ".",
+    "innovation.already_at_stage": "{ref} is already at stage `{stage}`.",
+    "innovation.stage_needs_note": (
+        "Say why {ref} is {stage}: `/spindle stage {ref} {stage} NOTE` — a note is needed for parked and dropped."
+    ),
+    "innovation.note_missing": "Write the note after the reference: `/spindle note {ref} TEXT`.",
     # --- stand-ups (models/standups/) ---
     "standup.lead_only.set": "Only the lead of `{handle}` or a coordinator may set its stand-up.",
     "standup.lead_only.off": "Only the lead of `{handle}` or a coordinator may stop its stand-up.",
@@ -65,7 +108,6 @@ ERRORS: dict[str, str] = {
         "That confirmation is out of date; type `/spindle forget-me` again if you still want this."
     ),
     # --- the register (exports/) ---
-    "register.stage_unknown": "`{stage}` is not a stage. Stages: " + ", ".join(STAGES) + ".",
     # --- the register in Slack (services/register.py) ---
     "register.coordinators_only": (
         "Only coordinators may export the register. `/spindle coordinator list` shows who they are."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -18,20 +19,18 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten, slack_date
-from models.groups import Group
-from models.innovations import (
-    MAX_NOTE,
-    MAX_SAFEGUARDS,
-    MAX_SUMMARY,
-    MAX_TITLE,
-    InnovationInput,
-    InnovationNote,
-    StageChange,
-    ref_of,
-)
-from models.innovations import Innovation as InnovationModel
-from models.people import Member
+from models.innovations import MAX_LINK, MAX_NOTE, MAX_SAFEGUARDS, MAX_SUMMARY, MAX_TITLE, ref_of
 from models.vocab import FORMER_MEMBER, KINDS, RISK_LEVELS, RISKS, SDG_NAMES, STAGES
+from services.innovations import (
+    CardOutcome,
+    EditConfirmation,
+    InnovationCard,
+    InnovationInput,
+    InnovationView,
+    Listing,
+    LogConfirmation,
+    Shown,
+)
 
 CALLBACK_ID = "innovation_modal"
 SHORTCUT_ID = "log_as_innovation"
@@ -73,7 +72,7 @@ def _select(block_id: str, label: str, options: list[Option], initial: str | Non
 
 
 def modal(
-    groups: list[Group], *, values: InnovationInput | None = None, ref: int | None = None, intro: str | None = None
+    groups: Sequence[str], *, values: InnovationInput | None = None, ref: int | None = None, intro: str | None = None
 ) -> dict:
     """The log form (or, with `ref`, the edit form) filled in with `values`.
 
@@ -81,10 +80,10 @@ def modal(
     person's right to change it, so the metadata is never trusted for permission.
     """
     v = values or InnovationInput()
-    group_options = [_option(g.handle, g.handle) for g in groups[:MAX_GROUP_OPTIONS]]
+    group_options = [_option(handle, handle) for handle in groups[:MAX_GROUP_OPTIONS]]
     if v.group and v.group not in {o.value for o in group_options}:
         group_options.insert(0, _option(v.group, v.group))  # the innovation's own (e.g. archived) group
-    single = v.group or (groups[0].handle if len(groups) == 1 else None)
+    single = v.group or (groups[0] if len(groups) == 1 else None)
     sdg_options = [_option(str(n), _sdg_label(n)) for n in SDG_NAMES]
     chosen_sdgs = {str(n) for n in v.sdgs or []}
     initial_sdgs = [o for o in sdg_options if o.value in chosen_sdgs] or None
@@ -105,7 +104,7 @@ def modal(
             hint="Needed when the stage is parked or dropped; kept in the stage history.",
         ),
         _text_input("summary", "Summary", initial=v.summary, max_length=MAX_SUMMARY, multiline=True),
-        _text_input("link", "Link", initial=v.link, max_length=2000, placeholder="https://…"),
+        _text_input("link", "Link", initial=v.link, max_length=MAX_LINK, placeholder="https://…"),
         _text_input(
             "organisations", "Organisations involved", initial=organisations, max_length=2500,
             hint="Separate them with commas.",
@@ -134,25 +133,6 @@ def modal(
         private_metadata=json.dumps({"ref": ref} if ref else {}),
     )
     return view.to_dict()  # to_dict() validates Slack's limits (title length, block count, …)
-
-
-def input_of(innovation: InnovationModel) -> InnovationInput:
-    """An innovation's current values, to fill the edit form."""
-    return InnovationInput(
-        group=innovation.group.handle,
-        title=innovation.title,
-        kind=innovation.kind,
-        stage=innovation.stage,
-        summary=innovation.summary,
-        link=innovation.link,
-        organisations=[o.name for o in innovation.organisations],
-        sdgs=[int(n) for n in innovation.sdgs.split(",") if n],
-        tags=[t for t in innovation.tags.split(",") if t],
-        privacy_risk=innovation.privacy_risk,
-        civic_space_risk=innovation.civic_space_risk,
-        manipulation_risk=innovation.manipulation_risk,
-        safeguards=innovation.safeguards,
-    )
 
 
 def submitted(state_values: dict) -> InnovationInput:
@@ -203,18 +183,15 @@ def metadata_ref(private_metadata: str | None) -> int | None:
 # --- shared bits ---------------------------------------------------------------------------------
 
 
-def person(member_id: str | None, member: Member | None = None) -> str:
-    if member_id is None or (member is not None and member.forgotten):
-        return FORMER_MEMBER
-    return f"<@{member_id}>"
+def person(member_id: str | None) -> str:
+    return FORMER_MEMBER if member_id is None else f"<@{member_id}>"
 
 
-def _sdgs_text(innovation: InnovationModel) -> str:
-    numbers = [int(n) for n in innovation.sdgs.split(",") if n]
-    return ", ".join(_sdg_label(n) for n in numbers)
+def _sdgs_text(innovation: InnovationView) -> str:
+    return ", ".join(_sdg_label(n) for n in innovation.sdgs)
 
 
-def _risks_text(innovation: InnovationModel) -> str:
+def _risks_text(innovation: InnovationView) -> str:
     return "  ·  ".join(f"{label} {getattr(innovation, field)}" for field, label in RISKS)
 
 
@@ -223,17 +200,17 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _title_line(innovation: InnovationModel) -> str:
-    return f"*{innovation.ref}* · {escape(shorten(innovation.title, 150))}"
+def _title_line(ref: str, title: str) -> str:
+    return f"*{ref}* · {escape(shorten(title, 150))}"
 
 
 # --- the card in the group's channel --------------------------------------------------------------
 
 
-def card(innovation: InnovationModel, tz: str, summary_limit: int = 600) -> tuple[str, list[dict]]:
+def card(innovation: InnovationView, tz: str, summary_limit: int = 600) -> tuple[str, list[dict]]:
     """The channel card: posted when logged, updated in place (chat.update) on every later change."""
-    text = f"{innovation.ref} · {shorten(innovation.title, 150)} — {innovation.stage} ({innovation.group.handle})"
-    facts = [f"*Stage:* {innovation.stage}", f"*Group:* `{innovation.group.handle}`"]
+    text = f"{innovation.ref} · {shorten(innovation.title, 150)} — {innovation.stage} ({innovation.handle})"
+    facts = [f"*Stage:* {innovation.stage}", f"*Group:* `{innovation.handle}`"]
     if innovation.kind:
         facts.append(f"*Kind:* {innovation.kind}")
     blocks = [header(f"{innovation.ref} · {innovation.title}"), section("   ".join(facts))]
@@ -244,51 +221,54 @@ def card(innovation: InnovationModel, tz: str, summary_limit: int = 600) -> tupl
     if innovation.link:
         details.append(f"*Link:* {escape(innovation.link)}")
     if innovation.organisations:
-        details.append("*Organisations:* " + escape(", ".join(o.name for o in innovation.organisations)))
+        details.append("*Organisations:* " + escape(", ".join(innovation.organisations)))
     if innovation.sdgs:
         details.append(f"*SDGs:* {_sdgs_text(innovation)}")
     if innovation.tags:
-        details.append("*Tags:* " + escape(innovation.tags.replace(",", ", ")))
+        details.append("*Tags:* " + escape(", ".join(innovation.tags)))
     details.append(f"*Risks:* {_risks_text(innovation)}")
     blocks.append(section("\n".join(details)))
     blocks.append(
         context(
-            f"Logged by {person(innovation.logged_by, innovation.logger)} on {slack_date(innovation.logged_at, tz)}"
+            f"Logged by {person(innovation.logged_by)} on {slack_date(innovation.logged_at, tz)}"
             f"  ·  updated {slack_date(innovation.updated_at, tz)}  ·  `/spindle show {innovation.ref}`"
         )
     )
     return text, blocks
 
 
+def card_message(message: InnovationCard) -> tuple[str, list[dict]]:
+    return card(message.innovation, message.tz)
+
+
 # --- list and show -------------------------------------------------------------------------------
 
 
-def list_reply(
-    rows: list[InnovationModel], total: int, handle: str | None, stage: str | None, tz: str
-) -> tuple[str, list[dict] | None]:
+def list_reply(listing: Listing) -> tuple[str, list[dict] | None]:
+    handle, stage, rows = listing.handle, listing.stage, listing.rows
     filters = " ".join(f for f in (f"`{handle}`" if handle else "", f"at stage `{stage}`" if stage else "") if f)
     where = f" in {filters}" if filters else ""
     if not rows:
         return f"No innovations{where} yet. Log one with `/spindle log`.", None
-    shown = f"{len(rows)} most recently updated of {total}" if total > len(rows) else f"{total}"
+    total = f"more than {listing.more_than:,}" if listing.more_than is not None else f"{listing.total}"
+    shown = f"{len(rows)} most recently updated of {total}" if listing.total > len(rows) else total
     text = f"Innovations{where}: {shown}"
     lines = []
-    for innovation in rows:
+    for row in rows:
         line = (
-            f"{_title_line(innovation)}\n      {innovation.stage} · `{innovation.group.handle}`"
-            f" · updated {slack_date(innovation.updated_at, tz)}"
+            f"{_title_line(row.ref, row.title)}\n      {row.stage} · `{row.handle}`"
+            f" · updated {slack_date(row.updated_at, listing.tz)}"
         )
-        if innovation.summary:
-            line += f"\n      _{escape(shorten(innovation.summary, 140))}_"
+        if row.summary:
+            line += f"\n      _{escape(shorten(row.summary, 140))}_"
         lines.append(line)
     blocks = [header(f"Innovations ({shown})"), *line_sections(lines, max_blocks=45)]
     blocks.append(context("Details and history: `/spindle show INN-…`"))
     return text, blocks
 
 
-def show_reply(
-    innovation: InnovationModel, items: list[StageChange | InnovationNote], tz: str
-) -> tuple[str, list[dict]]:
+def show_reply(shown: Shown) -> tuple[str, list[dict]]:
+    innovation, tz = shown.innovation, shown.tz
     text = f"{innovation.ref} · {shorten(innovation.title, 150)} — {innovation.stage}"
     # The card shows a taste of the summary; `show` gives as much as one section holds.
     _, blocks = card(innovation, tz, summary_limit=2400)
@@ -296,16 +276,81 @@ def show_reply(
         blocks.insert(-1, section("*Safeguards:* " + escape(_clip(innovation.safeguards, 2000))))
     blocks.append(divider())
     lines = []
-    for item in reversed(items):  # newest first, so a very long history drops its oldest entries
+    for item in reversed(shown.history):  # newest first, so a very long history drops its oldest entries
         when = slack_date(item.at, tz)
-        if isinstance(item, StageChange):
+        if item.to_stage is not None:
             move = (
                 f"logged at *{item.to_stage}*" if item.from_stage is None else f"{item.from_stage} → *{item.to_stage}*"
             )
-            note = f": {escape(shorten(item.note, 500))}" if item.note else ""
-            lines.append(f"• {when} — {move} by {person(item.by_id, item.by)}{note}")
+            note = f": {escape(shorten(item.text, 500))}" if item.text else ""
+            lines.append(f"• {when} — {move} by {person(item.by)}{note}")
         else:
-            lines.append(f"• {when} — note by {person(item.author_id, item.author)}: {escape(shorten(item.text, 500))}")
+            lines.append(f"• {when} — note by {person(item.by)}: {escape(shorten(item.text, 500))}")
     blocks.append(section("*History* (newest first)"))
     blocks += line_sections(lines, max_blocks=49 - len(blocks), overflow="…and {n} older entries.")
     return text, blocks[:50]
+
+
+# --- replies and confirmations -------------------------------------------------------------------
+
+OOPS = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+OPENING_LOG = "Opening the form to log an innovation…"
+SHORTCUT_NO_GROUP = (
+    "Innovations are logged into an action group, and you are not in one yet. "
+    "`/spindle group list` shows them; join one with `/spindle group join HANDLE`."
+)
+SHORTCUT_TOO_LATE = "Slack did not let me open the form in time. Please use the shortcut again."
+
+
+def opening_edit(ref: str) -> str:
+    return f"Opening {ref} for editing…"
+
+
+def form_too_late(again: str) -> str:
+    return f"Slack did not let me open the form in time. Please type `{again}` again."
+
+
+def card_line(outcome: CardOutcome) -> str:
+    """What became of the card, for the person who logged the innovation."""
+    if outcome.status == "no_channel":
+        handle = outcome.handle
+        return f"`{handle}` has no linked channel, so no card was posted (`/spindle group channel {handle}`)."
+    if outcome.status == "failed":
+        return (
+            f"I could not post its card in <#{outcome.channel}> (is the bot invited there?); the innovation is saved."
+        )
+    return f"Its card is in <#{outcome.channel}>."
+
+
+def quick_logged(innovation: InnovationView) -> str:
+    ref, handle = innovation.ref, innovation.handle
+    text = (
+        f"Logged *{ref}* · {escape(innovation.title)} in `{handle}` at stage `exploring`. "
+        f"Add a summary, link, SDGs and risks with `/spindle edit {ref}`."
+    )
+    if not innovation.group_channel:
+        text += f"\n`{handle}` has no linked channel, so no card was posted."
+    return text
+
+
+def stage_moved(innovation: InnovationView, from_stage: str, to_stage: str) -> str:
+    return f"{_title_line(innovation.ref, innovation.title)} moved from `{from_stage}` to `{to_stage}`."
+
+
+def note_added(ref: str, title: str) -> str:
+    return f"Note added to {_title_line(ref, title)}."
+
+
+def _where(innovation: InnovationView) -> str:
+    return f"`{innovation.handle}` at stage `{innovation.stage}`"
+
+
+def log_confirmation(message: LogConfirmation) -> tuple[str, list[dict]]:
+    innovation = message.innovation
+    text = f"Logged {_title_line(innovation.ref, innovation.title)} in {_where(innovation)}. {card_line(message.card)}"
+    return text.strip(), []
+
+
+def edit_confirmation(message: EditConfirmation) -> tuple[str, list[dict]]:
+    innovation = message.innovation
+    return f"Saved your changes to {_title_line(innovation.ref, innovation.title)} ({_where(innovation)}).", []

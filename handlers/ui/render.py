@@ -11,9 +11,10 @@ from typing import Any
 
 from handlers.ui import exports as exports_ui
 from handlers.ui import home as home_ui
+from handlers.ui import innovations as innovations_ui
 from handlers.ui import privacy as privacy_ui
 from handlers.ui import standups as standups_ui
-from services import home, privacy, register
+from services import home, innovations, privacy, register
 from services.standups import messages as standups_msg
 
 Rendered = tuple[str, list[dict[str, Any]]]
@@ -27,6 +28,10 @@ RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     register.UploadFailed: exports_ui.render_upload_failed,
     register.BuildFailed: exports_ui.render_build_failed,
     register.ExportRefused: exports_ui.render_refused,
+    # --- innovations ---
+    innovations.InnovationCard: innovations_ui.card_message,
+    innovations.LogConfirmation: innovations_ui.log_confirmation,
+    innovations.EditConfirmation: innovations_ui.edit_confirmation,
     # --- stand-ups ---
     standups_msg.ChannelMessage: standups_ui.channel_message,
     standups_msg.Prompt: standups_ui.prompt_message,

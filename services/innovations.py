@@ -1,0 +1,364 @@
+"""The innovation log's use cases: log (form and quick), list, show, stage, note, edit, the message
+shortcut's prefill, and the card in the group's channel.
+
+Cards: logging posts a card in the group's linked channel; later stage moves and edits update
+that same card in place (the card always shows the current state; the full history is in
+`show`). Confirmations of a form submission go to the person by direct message: a view
+submission has no channel or response_url, and a DM works wherever they started.
+
+Each function owns its transaction and returns plain frozen dataclasses, read inside it: what
+goes to Slack after the ack is exactly what was committed, without reading the rows again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from models import innovations as domain
+from models.deliveries import claim_delivery
+from models.errors import NotFound
+from models.innovations import InnovationInput
+from models.innovations import InvalidFields as InvalidFields  # re-exported: the form's field errors
+from models.people import Member, ensure_member
+from models.vocab import RISKS
+from services.actor import Actor
+from services.ports import Messenger, MessengerError
+from services.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+# --- what services return ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InnovationView:
+    """An innovation as people see it (card, `show`, confirmations); `None` people are former members."""
+
+    id: int
+    ref: str
+    title: str
+    kind: str | None
+    stage: str
+    summary: str
+    link: str | None
+    organisations: tuple[str, ...]
+    sdgs: tuple[int, ...]
+    tags: tuple[str, ...]
+    privacy_risk: str
+    civic_space_risk: str
+    manipulation_risk: str
+    safeguards: str
+    handle: str
+    group_channel: str | None  # where a new card goes
+    logged_by: str | None
+    logged_at: datetime
+    updated_at: datetime
+    card_channel: str | None  # where the existing card is, if any
+    card_ts: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    by: str | None  # None: a former member
+    text: str  # the note, or the note on a stage move
+    to_stage: str | None = None  # None: a note, not a stage move
+    from_stage: str | None = None  # None on a stage move: the innovation was logged
+
+
+@dataclass(frozen=True)
+class ListedInnovation:
+    ref: str
+    title: str
+    stage: str
+    handle: str
+    summary: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Acted:
+    profile_due: bool  # the acting member's Slack profile has not been fetched yet
+
+
+@dataclass(frozen=True)
+class LogForm(Acted):
+    groups: tuple[str, ...]  # handles the person may log into
+
+
+@dataclass(frozen=True)
+class EditForm(Acted):
+    id: int
+    ref: str
+    groups: tuple[str, ...]
+    values: InnovationInput
+
+
+@dataclass(frozen=True)
+class Prefill(Acted):
+    groups: tuple[str, ...]  # empty: the person is in no group, so there is no form to open
+    values: InnovationInput
+
+
+@dataclass(frozen=True)
+class Logged(Acted):
+    innovation: InnovationView
+
+
+@dataclass(frozen=True)
+class Listing(Acted):
+    rows: tuple[ListedInnovation, ...]
+    total: int
+    more_than: int | None  # set when `total` was not counted to the end: "more than N"
+    handle: str | None
+    stage: str | None
+    tz: str  # the reader's zone
+
+
+@dataclass(frozen=True)
+class Shown(Acted):
+    innovation: InnovationView
+    history: tuple[HistoryEntry, ...]  # oldest first
+    tz: str
+
+
+@dataclass(frozen=True)
+class StageMoved(Acted):
+    innovation: InnovationView
+    from_stage: str
+    to_stage: str
+
+
+@dataclass(frozen=True)
+class NoteAdded(Acted):
+    ref: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FormSaved:
+    innovation: InnovationView
+    edited: bool
+
+
+CardStatus = Literal["posted", "no_channel", "failed"]
+
+
+@dataclass(frozen=True)
+class CardOutcome:
+    status: CardStatus
+    handle: str
+    channel: str | None
+
+
+# --- what services tell Slack (rendered by handlers/ui/innovations.py) ---------------------------
+
+
+@dataclass(frozen=True)
+class InnovationCard:
+    innovation: InnovationView
+    tz: str  # the workspace zone: a channel has many readers
+
+
+@dataclass(frozen=True)
+class LogConfirmation:
+    innovation: InnovationView
+    card: CardOutcome
+
+
+@dataclass(frozen=True)
+class EditConfirmation:
+    innovation: InnovationView
+
+
+# --- reading inside the transaction --------------------------------------------------------------
+
+
+def _person(member_id: str | None, member: Member | None) -> str | None:
+    return None if member_id is None or (member is not None and member.forgotten) else member_id
+
+
+def view_of(innovation: domain.Innovation) -> InnovationView:
+    return InnovationView(
+        id=innovation.id, ref=innovation.ref, title=innovation.title, kind=innovation.kind, stage=innovation.stage,
+        summary=innovation.summary, link=innovation.link,
+        organisations=tuple(o.name for o in innovation.organisations),
+        sdgs=tuple(int(n) for n in innovation.sdgs.split(",") if n),
+        tags=tuple(t for t in innovation.tags.split(",") if t),
+        privacy_risk=innovation.privacy_risk, civic_space_risk=innovation.civic_space_risk,
+        manipulation_risk=innovation.manipulation_risk, safeguards=innovation.safeguards,
+        handle=innovation.group.handle, group_channel=innovation.group.channel_id,
+        logged_by=_person(innovation.logged_by, innovation.logger), logged_at=innovation.logged_at,
+        updated_at=innovation.updated_at, card_channel=innovation.card_channel, card_ts=innovation.card_ts,
+    )  # fmt: skip
+
+
+def _entry(item: domain.StageChange | domain.InnovationNote) -> HistoryEntry:
+    if isinstance(item, domain.StageChange):
+        return HistoryEntry(item.at, _person(item.by_id, item.by), item.note, item.to_stage, item.from_stage)
+    return HistoryEntry(item.at, _person(item.author_id, item.author), item.text)
+
+
+def input_of(innovation: domain.Innovation) -> InnovationInput:
+    """An innovation's current values, to fill the edit form."""
+    view = view_of(innovation)
+    risks = {field: getattr(view, field) for field, _label in RISKS}
+    return InnovationInput(
+        group=view.handle, title=view.title, kind=view.kind, stage=view.stage, summary=view.summary, link=view.link,
+        organisations=list(view.organisations), sdgs=list(view.sdgs), tags=list(view.tags),
+        safeguards=view.safeguards, **risks,
+    )  # fmt: skip
+
+
+def _act(session: Session, uow: UnitOfWork, actor: Actor) -> tuple[Member, bool]:
+    member, _ = ensure_member(session, actor.user_id, uow.now(), name=actor.name)
+    return member, not member.profile_fetched and not member.forgotten
+
+
+def _handles(session: Session, member: Member) -> tuple[str, ...]:
+    return tuple(g.handle for g in domain.groups_for_logging(session, member))
+
+
+# --- the use cases -------------------------------------------------------------------------------
+
+
+def log_form(uow: UnitOfWork, actor: Actor) -> LogForm:
+    """The groups for `log`'s form; refused when the person may log into none."""
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        groups = _handles(session, member)
+        if not groups:
+            raise NotFound("innovation.no_active_groups" if member.is_coordinator else "innovation.not_in_a_group")
+        return LogForm(due, groups)
+
+
+def quick_log(uow: UnitOfWork, actor: Actor, handle: str, title: str) -> Logged:
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        innovation = domain.quick_log(session, member, handle, title, uow.now())
+        return Logged(due, view_of(innovation))
+
+
+def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> Listing:
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        rows, total = domain.list_innovations(session, handle, stage)
+        listed = tuple(ListedInnovation(i.ref, i.title, i.stage, i.group.handle, i.summary, i.updated_at) for i in rows)
+        limit = domain.LIST_COUNT_LIMIT
+        more_than = limit if total > limit else None
+        return Listing(due, listed, total, more_than, handle, stage, member.tz or uow.timezone)
+
+
+def show(uow: UnitOfWork, actor: Actor, ref: int) -> Shown:
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        innovation = domain.get_innovation(session, ref)
+        entries = tuple(_entry(item) for item in domain.history(session, innovation))
+        return Shown(due, view_of(innovation), entries, member.tz or uow.timezone)
+
+
+def move_stage(uow: UnitOfWork, actor: Actor, ref: int, stage: str, note: str) -> StageMoved:
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        innovation, change = domain.move_stage(session, member, ref, stage, note, uow.now())
+        return StageMoved(due, view_of(innovation), change.from_stage or "", change.to_stage)
+
+
+def add_note(uow: UnitOfWork, actor: Actor, ref: int, text: str) -> NoteAdded:
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        innovation, _ = domain.add_note(session, member, ref, text, uow.now())
+        return NoteAdded(due, innovation.ref, innovation.title)
+
+
+def edit_form(uow: UnitOfWork, actor: Actor, ref: int) -> EditForm:
+    """The edit form's groups and current values; refused unless the person may change it."""
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        innovation = domain.get_innovation(session, ref)
+        domain.require_may_change(session, innovation, member)
+        return EditForm(due, innovation.id, innovation.ref, _handles(session, member), input_of(innovation))
+
+
+def prefill(uow: UnitOfWork, actor: Actor, message_text: str) -> Prefill:
+    """The "Log as innovation" shortcut: the form's groups, with the message as its summary."""
+    summary = message_text.replace("\x00", "").strip()[: domain.MAX_SUMMARY]
+    with uow.transaction() as session:
+        member, due = _act(session, uow, actor)
+        return Prefill(due, _handles(session, member), InnovationInput(summary=summary))
+
+
+def save_form(
+    uow: UnitOfWork, actor: Actor, data: InnovationInput, *, ref: int | None, claim: str | None
+) -> FormSaved | None:
+    """Validate and save a form submission in one transaction (a new innovation, or `ref` edited).
+
+    Raises InvalidFields (each wrong field) or a DomainError, and then nothing is saved. `claim`
+    names the submission (view id and hash): a second arrival of the same one (a double click,
+    Slack's retry) saves nothing and returns None. The claim is made in the same transaction, so
+    a refused or failed save leaves it free for the person's next try.
+    """
+    with uow.transaction() as session:
+        now = uow.now()
+        if claim is not None and not claim_delivery(session, claim, now):
+            return None
+        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        if ref is None:
+            innovation = domain.create_innovation(session, member, data, now)
+        else:
+            innovation, _ = domain.update_innovation(session, member, ref, data, now)
+        return FormSaved(view_of(innovation), edited=ref is not None)
+
+
+# --- after the ack: the card and the confirmation ------------------------------------------------
+
+
+def post_card(uow: UnitOfWork, messenger: Messenger, innovation: InnovationView) -> CardOutcome:
+    """Post the card in the group's channel and remember where. Never raises for Slack: the
+    innovation is already saved, and a card that could not be posted is logged."""
+    channel = innovation.group_channel
+    if not channel:
+        return CardOutcome("no_channel", innovation.handle, None)
+    try:
+        posted = messenger.post(channel, InnovationCard(innovation, uow.timezone))
+    except MessengerError as exc:
+        log.warning("innovation card not posted", extra={"ref": innovation.ref, "channel": channel, "error": exc.error})
+        return CardOutcome("failed", innovation.handle, channel)
+    if posted.ts:
+        with uow.transaction() as session:
+            domain.set_card(session, innovation.id, channel, str(posted.ts))
+    return CardOutcome("posted", innovation.handle, channel)
+
+
+def update_card(uow: UnitOfWork, messenger: Messenger, innovation: InnovationView) -> bool:
+    """Bring the channel card up to date after a change; False when there is none or Slack refused."""
+    if not innovation.card_channel or not innovation.card_ts:
+        return False
+    try:
+        messenger.update(innovation.card_channel, innovation.card_ts, InnovationCard(innovation, uow.timezone))
+    except MessengerError as exc:
+        log.warning(
+            "innovation card not updated",
+            extra={"ref": innovation.ref, "channel": innovation.card_channel, "error": exc.error},
+        )
+        return False
+    return True
+
+
+def announce(uow: UnitOfWork, messenger: Messenger, actor: Actor, saved: FormSaved) -> None:
+    """After a form submission's ack: post (or update) the card, then confirm to the person by DM."""
+    if saved.edited:
+        update_card(uow, messenger, saved.innovation)
+        confirmation: object = EditConfirmation(saved.innovation)
+    else:
+        confirmation = LogConfirmation(saved.innovation, post_card(uow, messenger, saved.innovation))
+    try:
+        messenger.post(actor.user_id, confirmation)
+    except MessengerError as exc:
+        log.warning("direct message not sent", extra={"user": actor.user_id, "error": exc.error})
