@@ -6,6 +6,7 @@ are in handlers/ui/errors.py. Nothing here writes to the database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -91,14 +92,19 @@ class CleanInnovation:
     safeguards: str
 
 
+# Control characters mean nothing in a title or a summary, PostgreSQL refuses NUL, and Excel holds
+# none of them: the register would lose them (a title of only control characters would be empty).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean_text(value: str | None) -> str:
-    # Keep the person's line breaks (summaries are prose) but drop the edges and NUL bytes,
-    # which PostgreSQL refuses in text.
-    return (value or "").replace("\x00", "").strip()
+    """Prose: the person's line breaks kept (CRLF and CR as LF), control characters and edges dropped."""
+    text = CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return text.strip()
 
 
 def one_line(value: str | None) -> str:
-    return " ".join((value or "").replace("\x00", "").split())
+    return " ".join(CONTROL.sub("", value or "").split())
 
 
 def normalise_tags(value: str | list[str] | None) -> list[str]:
