@@ -92,7 +92,11 @@ class DemoteFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         for name, up_to, match in self.rules:
-            if (record.name == name or record.name.startswith(name + ".")) and record.levelno <= up_to and match(record):
+            if (
+                (record.name == name or record.name.startswith(name + "."))
+                and record.levelno <= up_to
+                and match(record)
+            ):
                 _demote(record)
                 return self.level <= logging.DEBUG
         return True

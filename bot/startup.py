@@ -23,7 +23,12 @@ REFUSED = {
 }  # fmt: skip
 # The loggers that log every failed attempt of a start's first calls to Slack at ERROR ("slack_bolt"
 # is the app's logger, which the Socket Mode client uses too).
-SLACK_LOGGERS = ("slack_bolt", "slack_sdk.web.base_client", "slack_sdk.socket_mode.client", "slack_sdk.socket_mode.builtin.client")
+SLACK_LOGGERS = (
+    "slack_bolt",
+    "slack_sdk.web.base_client",
+    "slack_sdk.socket_mode.client",
+    "slack_sdk.socket_mode.builtin.client",
+)
 
 
 class StartError(Exception):
@@ -112,7 +117,9 @@ def listen_step(port: int, step: Callable[[], T]) -> T:
         return step()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise StartError(f"PORT {port} is already in use; stop what listens there or set PORT to a free port") from exc
+            raise StartError(
+                f"PORT {port} is already in use; stop what listens there or set PORT to a free port"
+            ) from exc
         if exc.errno == errno.EACCES:
             raise StartError(f"PORT {port} may not be used by this user; set PORT to a port above 1023") from exc
         raise StartError(f"cannot listen on PORT {port}: {exc.strerror or exc}") from exc

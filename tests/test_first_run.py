@@ -36,7 +36,9 @@ def _closed_port() -> int:
 
 
 def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPINDLE_", "DATABASE_URL", "PORT", "LOG_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SPINDLE_", "DATABASE_URL", "PORT", "LOG_"))
+    }
     env.update({"PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db", "SPINDLE_SCHEDULER": "off"})
     env.update(settings)
     return env
@@ -91,7 +93,10 @@ def test_the_port_is_taken(tmp_path, fake):
         taken.listen()
         port = taken.getsockname()[1]
         line = _the_one_line(_run(tmp_path, _http_bot(tmp_path, fake, PORT=str(port))))
-    assert line == f"spindle-bot: cannot start: PORT {port} is already in use; stop what listens there or set PORT to a free port"
+    assert (
+        line
+        == f"spindle-bot: cannot start: PORT {port} is already in use; stop what listens there or set PORT to a free port"
+    )
     assert fake.of("auth.test")  # it got as far as the port: the earlier steps passed
 
 
@@ -114,7 +119,9 @@ def test_the_database_cannot_be_reached(tmp_path, fake):
     url = f"postgresql+psycopg://spindle:hunter2-pw@127.0.0.1:{_closed_port()}/spindle"
     proc = _run(tmp_path, _http_bot(tmp_path, fake, DATABASE_URL=url))
     line = _the_one_line(proc)
-    assert line.startswith("spindle-bot: cannot start: the database at DATABASE_URL (postgresql+psycopg://spindle:***@127.0.0.1:"), line
+    assert line.startswith(
+        "spindle-bot: cannot start: the database at DATABASE_URL (postgresql+psycopg://spindle:***@127.0.0.1:"
+    ), line
     assert "hunter2-pw" not in proc.stderr
     assert not fake.of("auth.test")  # the database is checked first; Slack was not bothered
 
@@ -123,7 +130,9 @@ def test_the_database_cannot_be_reached_by_migrate(tmp_path):
     url = f"postgres://spindle:hunter2-pw@127.0.0.1:{_closed_port()}/spindle"
     proc = _run(tmp_path, _env(tmp_path, DATABASE_URL=url), "migrate")
     line = _the_one_line(proc)
-    assert line.startswith("spindle-bot: cannot migrate: the database at DATABASE_URL (postgresql+psycopg://spindle:***@"), line
+    assert line.startswith(
+        "spindle-bot: cannot migrate: the database at DATABASE_URL (postgresql+psycopg://spindle:***@"
+    ), line
     assert "hunter2-pw" not in proc.stderr
 
 
@@ -177,3 +186,62 @@ def test_a_start_that_works_logs_a_few_lines(tmp_path, fake):
     assert len(records) <= 12, messages
     assert not [m for m in messages if "setup plugin" in m or "Context impl" in m or "As you gave" in m], messages
     assert not [r for r in records if r["level"] not in ("info",)], out
+
+
+def test_the_real_bot_answers_a_direct_message_and_keeps_what_people_wrote_out_of_its_log(tmp_path, fake):
+    """`python -m bot` over HTTP at LOG_LEVEL=INFO, scheduler on: a command, a direct message and an
+    unsigned request carry a marker; the DM is answered, and the marker is nowhere in the log."""
+    import signal
+    import time
+    import urllib.error
+    import urllib.request
+    import uuid
+    from urllib.parse import urlencode
+
+    from tests.slackdriver import sign
+
+    mark = "mk" + uuid.uuid4().hex[:12]
+    port = _closed_port()
+    env = _http_bot(tmp_path, fake, PORT=str(port), SPINDLE_SCHEDULER="on", SPINDLE_COORDINATORS="UBOSS",
+                    LOG_LEVEL="INFO")  # fmt: skip
+    fake.add_user("UBOSS", "boss")
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+
+    def post(body: bytes, content_type: str, signed: bool = True) -> int:
+        headers = {"Content-Type": content_type, **(sign(body) if signed else {})}
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=5) as r:
+                return r.status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline, "the bot did not come up"
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        form = "application/x-www-form-urlencoded"
+        command = urlencode({"command": "/spindle", "text": f"group new field-labs Field labs {mark}", "user_id": "UBOSS",
+                             "channel_id": "C1", "team_id": "T1", "response_url": fake.response_url(),
+                             "trigger_id": "t1"}).encode()  # fmt: skip
+        assert post(command, form) == 200
+        event = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvRealDm",
+                 "event": {"type": "message", "channel": "DUBOSS", "channel_type": "im", "user": "UBOSS",
+                           "text": f"hello {mark}", "ts": "1700000001.000400"}}  # fmt: skip
+        assert post(json.dumps(event).encode(), "application/json") == 200
+        assert post(f"command=%2Fspindle&text={mark}".encode(), form, signed=False) == 401
+        (reply,) = fake.wait_for("chat.postMessage", where=lambda c: c.get("channel") == "DUBOSS", timeout=10)
+        assert "/spindle help" in reply.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[1]
+    assert proc.returncode == 0, out
+    assert mark not in out, [line for line in out.splitlines() if mark in line]
+    messages = [json.loads(line)["msg"] for line in out.splitlines()]
+    assert "listening" in messages and messages[-1] == "stopped"
+    assert not [m for m in messages if "setup plugin" in m or m.startswith(("Running job", "Job "))], messages

@@ -63,7 +63,9 @@ def called_api_methods() -> dict[str, set[str]]:
                 methods: tuple[str, ...] = ()
                 if isinstance(node, ast.Attribute) and node.attr in sdk and node.attr not in ("api_call",):
                     methods = SDK_HELPERS.get(node.attr) or (node.attr.replace("_", "."),)
-                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "api_call":
+                elif (
+                    isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "api_call"
+                ):
                     if node.args and isinstance(node.args[0], ast.Constant):
                         methods = (str(node.args[0].value),)
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "say":
@@ -132,7 +134,9 @@ def test_every_call_the_bot_really_makes_was_seen_by_the_scan(slack, fake_slack)
     slack.wait_idle()
     real = {c.method for c in fake_slack.calls} - {"response_url", "upload"}
     assert {"chat.postMessage", "views.open", "views.publish", "users.info", "conversations.open"} <= real
-    assert real <= set(called_api_methods()), f"called but not found by the scan: {sorted(real - set(called_api_methods()))}"
+    assert real <= set(called_api_methods()), (
+        f"called but not found by the scan: {sorted(real - set(called_api_methods()))}"
+    )
 
 
 def test_socket_mode_is_a_manifest_switch_and_the_events_match_the_listeners():
