@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 import sys
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+ERROR_CODE_RE = re.compile(r"[a-z0-9_]{1,60}")
 
 # Slack's answers that mean "this token is not accepted", as opposed to "Slack is having trouble".
 REFUSED = {
@@ -97,10 +99,16 @@ def slack_step(setting: str, api_url: str, step: Callable[[], T]) -> T:
         cause = _slack_cause(exc)
         if isinstance(cause, SlackApiError):
             data = cause.response.data if isinstance(cause.response.data, dict) else {}
-            error = str(data.get("error") or f"HTTP {cause.response.status_code}")
+            error = str(data.get("error") or "")
             if error in REFUSED:
                 raise StartError(f"Slack refused {setting} ({error}); {_where(setting)}") from exc
-            raise StartError(f"Slack at SLACK_API_URL ({api_url}) answered {error}; check SLACK_API_URL") from exc
+            # an error code from Slack, or (a wrong URL) some web page that is not the Web API
+            said = (
+                error
+                if ERROR_CODE_RE.fullmatch(error)
+                else f"HTTP {cause.response.status_code}, not like Slack's Web API"
+            )
+            raise StartError(f"Slack at SLACK_API_URL ({api_url}) answered {said}; check SLACK_API_URL") from exc
         reason = Redactor([])(str(getattr(cause, "reason", None) or cause) or type(cause).__name__)[:160]
         raise StartError(f"Slack could not be reached at SLACK_API_URL ({api_url}): {reason}") from exc
 

@@ -108,6 +108,16 @@ def test_slack_cannot_be_reached(tmp_path):
     assert "Connection refused" in line and "URLError" not in line
 
 
+def test_slack_api_url_that_is_not_the_web_api(tmp_path, fake):
+    api_url = f"{fake.base}/not-the-api/"  # the fake answers 404 text/plain outside /api/
+    env = _env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=api_url)
+    line = _the_one_line(_run(tmp_path, env))
+    assert line == (
+        f"spindle-bot: cannot start: Slack at SLACK_API_URL ({api_url}) answered HTTP 404, not like Slack's Web API;"
+        " check SLACK_API_URL"
+    )
+
+
 def test_slack_cannot_be_reached_in_socket_mode(tmp_path):
     api_url = f"http://127.0.0.1:{_closed_port()}/api/"
     env = _env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=api_url)
