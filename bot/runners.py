@@ -84,7 +84,7 @@ def _socket_mode(runtime) -> Callable[[], None]:
     """Connects (or raises StartError); returns the loop that runs until SIGTERM."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.startup import slack_step
+    from bot.startup import SOCKET_MODE_LOGGERS, slack_step
 
     settings = runtime.settings
     handler = SocketModeHandler(runtime.app, settings.app_token)
@@ -96,7 +96,7 @@ def _socket_mode(runtime) -> Callable[[], None]:
 
     signal.signal(signal.SIGTERM, _graceful)  # from here on a SIGTERM is a clean stop
     signal.signal(signal.SIGINT, _graceful)
-    slack_step("SLACK_APP_TOKEN", settings.slack_api_url, handler.connect)
+    slack_step("SLACK_APP_TOKEN", settings.slack_api_url, handler.connect, SOCKET_MODE_LOGGERS)
     log.info("running in Socket Mode")
 
     def serve() -> None:

@@ -23,11 +23,13 @@ REFUSED = {
     "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
     "not_allowed_token_type", "missing_scope", "no_permission", "team_access_not_granted",
 }  # fmt: skip
-# The loggers that log every failed attempt of a start's first calls to Slack at ERROR ("slack_bolt"
-# is the app's logger, which the Socket Mode client uses too).
-SLACK_LOGGERS = (
+# The loggers that log every failed attempt of a start's first call to Slack at ERROR: the Web API
+# client's (auth.test), and for Socket Mode the socket client's, which logs through the app's
+# logger ("slack_bolt") or its own. Only the attempt's own lines are quietened, only while it runs.
+WEB_API_LOGGERS = ("slack_sdk.web.base_client",)
+SOCKET_MODE_LOGGERS = (
+    *WEB_API_LOGGERS,
     "slack_bolt",
-    "slack_sdk.web.base_client",
     "slack_sdk.socket_mode.client",
     "slack_sdk.socket_mode.builtin.client",
 )
@@ -84,7 +86,7 @@ def _slack_cause(exc: BaseException) -> BaseException:
     return exc
 
 
-def slack_step(setting: str, api_url: str, step: Callable[[], T]) -> T:
+def slack_step(setting: str, api_url: str, step: Callable[[], T], loggers: tuple[str, ...] = WEB_API_LOGGERS) -> T:
     """Runs step() (the first call to Slack with the token named by `setting`), quietly: its
     failure is told once, naming SLACK_API_URL when Slack is not there and `setting` when it says no."""
     from slack_bolt.error import BoltError
@@ -93,7 +95,7 @@ def slack_step(setting: str, api_url: str, step: Callable[[], T]) -> T:
     from bot.logs import Redactor, quiet
 
     try:
-        with quiet(*SLACK_LOGGERS):
+        with quiet(*loggers):
             return step()
     except (BoltError, SlackClientError, OSError, ValueError) as exc:
         cause = _slack_cause(exc)
