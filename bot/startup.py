@@ -56,6 +56,7 @@ def masked_url(url: str) -> str:
 
 def database_step(url: str, step: Callable[[], T]) -> T:
     """Runs step(); a database that cannot be reached or migrated names DATABASE_URL, password masked."""
+    from alembic.util.exc import CommandError
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -64,7 +65,7 @@ def database_step(url: str, step: Callable[[], T]) -> T:
 
     try:
         return step()
-    except (SQLAlchemyError, Unavailable) as exc:
+    except (SQLAlchemyError, Unavailable, CommandError) as exc:  # CommandError: a revision this code lacks
         orig = getattr(exc, "orig", None) or exc.__cause__ or exc
         reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
         password = make_url(url).password if "://" in url else None

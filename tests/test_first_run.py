@@ -158,6 +158,21 @@ def test_migrate_needs_only_the_database_url(tmp_path):
     engine.dispose()
 
 
+def test_a_database_newer_than_the_code_is_one_line(tmp_path):
+    """A database migrated by a newer version (a revision this code does not have): no traceback."""
+    from sqlalchemy import text
+
+    env = _env(tmp_path)
+    assert _run(tmp_path, env, "migrate").returncode == 0
+    engine = create_engine(f"sqlite:///{tmp_path}/bot.db")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    line = _the_one_line(_run(tmp_path, env, "migrate"))
+    assert line.startswith("spindle-bot: cannot migrate: the database at DATABASE_URL (sqlite:///"), line
+    assert "9999_from_the_future" in line
+
+
 def test_migrate_names_a_malformed_database_url(tmp_path):
     proc = _run(tmp_path, _env(tmp_path, DATABASE_URL="mysql://x@y/z"), "migrate")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
