@@ -100,9 +100,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     if scheduler_text not in ("on", "off"):
         raise SettingsError("SPINDLE_SCHEDULER must be on or off.")
 
-    log_level = (get("LOG_LEVEL") or "INFO").upper()
-    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
+    log_level = _log_level(env)
 
     rate_text = get("SPINDLE_RATE_LIMIT") or "20"
     if not rate_text.isdigit() or int(rate_text) > 10_000:
@@ -121,6 +119,26 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         log_level=log_level,
         rate_limit=int(rate_text),
     )
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """What the tools that touch only the database need (`python -m bot migrate`): no Slack setting."""
+
+    database_url: str = field(repr=False)
+    log_level: str = "INFO"
+
+
+def load_database_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> DatabaseSettings:
+    env = _environment(environ, env_file)
+    return DatabaseSettings(database_url=database_url_from(env), log_level=_log_level(env))
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
+    return log_level
 
 
 def database_url_from(env: Mapping[str, str]) -> str:

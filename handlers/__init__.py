@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, delivery, exports, groups, home, innovations, people, privacy, standups
+from handlers import commands, delivery, exports, groups, home, innovations, messages, people, privacy, standups
 from handlers.deps import Deps
 
-FEATURES = (commands, groups, people, innovations, privacy, home, standups, exports)
+FEATURES = (commands, groups, people, innovations, privacy, home, standups, exports, messages)
 
 
 def register_all(app: App, deps: Deps) -> None:

@@ -559,6 +559,7 @@ LISTENER_ROWS: dict[tuple[str, str], tuple[str, ...]] = {
     ("confirm", "forget_me_confirm"): ("forget-me-confirm",),
     ("cancel", "forget_me_cancel"): ("forget-me-cancel",),
     ("home_opened", "app_home_opened"): (),  # an event, not an action: it publishes the person's own Home tab
+    ("direct_message", "message"): (),  # an event: anyone who writes gets the same pointer; nothing is read or changed
 }
 
 

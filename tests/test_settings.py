@@ -78,7 +78,9 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     [
         (["-m", "bot"], "PORT", "not-a-port"),
         (["-m", "bot", "clock"], "PORT", "not-a-port"),
-        (["-m", "bot", "migrate"], "PORT", "not-a-port"),
+        # migrations read DATABASE_URL (and LOG_LEVEL) only: no Slack setting, no PORT
+        (["-m", "bot", "migrate"], "DATABASE_URL", "mysql://x@y/z"),
+        (["-m", "bot", "migrate"], "LOG_LEVEL", "LOUD"),
         # the register needs no Slack settings, but it does read the coordinators' time zone
         (["-m", "exports", "--out", "x.xlsx"], "SPINDLE_TIMEZONE", "Mars/Olympus_Mons"),
     ],
