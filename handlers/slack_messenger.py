@@ -105,9 +105,6 @@ class SlackMessenger:
         text, blocks = render(message)
         self._call(self.client.chat_update, channel, channel=channel, ts=ts, text=text, blocks=blocks)
 
-    def delete(self, channel: str, ts: str) -> None:
-        self._call(self.client.chat_delete, None, channel=channel, ts=ts)
-
     def open_dm(self, user_id: str) -> str:
         opened = self._call(self.client.conversations_open, None, users=user_id)
         return str(opened["channel"]["id"])

@@ -43,10 +43,6 @@ class RecordingMessenger:
         self._fail("update", channel)
         self.sent.append(Sent("update", channel, message, ts=ts))
 
-    def delete(self, channel: str, ts: str) -> None:
-        self._fail("delete", channel)
-        self.sent.append(Sent("delete", channel, None, ts=ts))
-
     def open_dm(self, user_id: str) -> str:
         self._fail("open_dm", user_id)
         return f"D{user_id[1:]}"
