@@ -1,0 +1,105 @@
+"""Bulk seeding of a bench database: members, groups, organisations, innovations, stage changes.
+
+Core INSERTs of many rows at once (executemany), straight into the migrated schema: a register of
+100,000 innovations takes seconds this way, not the hours the bot would need one command at a time.
+Rows carry explicit ids where others refer to them; on PostgreSQL the sequences are moved past
+them afterwards, so the bot's own inserts do not collide.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, text
+
+BATCH = 5000
+STAGES = ("idea", "exploring", "piloting", "scaling", "adopted", "parked", "dropped")
+WORDS = (
+    "data digital privacy civic space community mobile money platform learning partner impact "
+    "open source risk safeguard feedback local research network ethics inclusion youth health"
+).split()
+SEEDED_AT = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def seed_people(db, members: Sequence[str], groups: Sequence[tuple[str, str | None, str | None]],
+                memberships: Sequence[tuple[int, str]], organisations: int, coordinators: Sequence[str] = ()) -> None:  # fmt: skip
+    """Members (ids), groups (handle, channel, lead; ids 1…), memberships (group id, member id), organisations."""
+    from models.groups import Group, Membership
+    from models.innovations import Organisation
+    from models.people import Member
+
+    rng = random.Random(len(members))
+    with db.transaction() as s:
+        for start in range(0, len(members), BATCH):
+            s.execute(insert(Member), [
+                {"id": m, "name": f"Person {m}", "organisation": f"Org {i % 25}", "created_at": SEEDED_AT,
+                 "is_coordinator": m in coordinators, "profile_fetched": True, "forgotten": False, "tz": "UTC"}
+                for i, m in enumerate(members[start : start + BATCH], start)
+            ])  # fmt: skip
+        s.execute(insert(Group), [
+            {"id": g, "handle": handle, "description": sentence(rng, 12), "channel_id": channel, "lead_id": lead,
+             "created_at": SEEDED_AT}
+            for g, (handle, channel, lead) in enumerate(groups, 1)
+        ])  # fmt: skip
+        for start in range(0, len(memberships), BATCH):
+            s.execute(insert(Membership), [
+                {"group_id": g, "member_id": m, "joined_at": SEEDED_AT + timedelta(seconds=i)}
+                for i, (g, m) in enumerate(memberships[start : start + BATCH], start)
+            ])  # fmt: skip
+        if organisations:
+            s.execute(insert(Organisation), [{"id": o, "name": f"Organisation {o}", "key": f"organisation {o}"}
+                                             for o in range(1, organisations + 1)])  # fmt: skip
+
+
+def seed_innovations(db, first: int, last: int, groups: int, members: Sequence[str], organisations: int,
+                     changes: int = 3) -> None:  # fmt: skip
+    """Innovations first…last (ids), spread over group ids 1…groups, each with two organisations
+    (when there are any) and `changes` stage changes (logged, then moves)."""
+    from models.innovations import Innovation, StageChange, innovation_organisations
+
+    rng = random.Random(first)
+    for start in range(first, last + 1, BATCH):
+        innovations, links, moves = [], [], []
+        for i in range(start, min(start + BATCH, last + 1)):
+            logged = SEEDED_AT + timedelta(minutes=7 * i)
+            stage = STAGES[i % len(STAGES)]
+            by = members[i % len(members)]
+            innovations.append({
+                "id": i, "group_id": i % groups + 1, "title": sentence(rng, 6),
+                "kind": ("instrument", "strategy", None)[i % 3], "stage": stage, "summary": sentence(rng, 55),
+                "link": f"https://example.org/innovations/{i}", "sdgs": "3,5,16" if i % 2 else "9",
+                "tags": "ai,privacy" if i % 3 else "", "privacy_risk": "medium", "civic_space_risk": "low",
+                "manipulation_risk": "not-assessed", "safeguards": sentence(rng, 20), "logged_by": by,
+                "logged_at": logged, "updated_at": logged + timedelta(days=30),
+            })  # fmt: skip
+            if organisations:
+                links += [{"innovation_id": i, "organisation_id": i % organisations + 1},
+                          {"innovation_id": i, "organisation_id": (i + 7) % organisations + 1}]  # fmt: skip
+            path = [None, "idea", "exploring", stage][: changes + 1]
+            for n in range(min(changes, 3)):
+                moves.append({
+                    "innovation_id": i, "from_stage": path[n], "to_stage": path[n + 1] if n + 1 < changes else stage,
+                    "by_id": members[(i + n) % len(members)], "at": logged + timedelta(days=10 * n),
+                    "note": sentence(rng, 8) if n else "",
+                })  # fmt: skip
+        with db.transaction() as s:
+            s.execute(insert(Innovation), innovations)
+            if links:
+                s.execute(insert(innovation_organisations), links)
+            s.execute(insert(StageChange), moves)
+
+
+def advance_sequences(db) -> None:
+    """PostgreSQL: move each serial id past the explicit ids the seed wrote (a no-op elsewhere)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.transaction() as s:
+        for table in ("groups", "organisations", "innovations"):
+            s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"))  # fmt: skip
