@@ -18,7 +18,8 @@ The report (report.py) prints requests served, 5xx, p50/p95, per-kind counts, wh
 saw, the stand-up runs started (by schedule and `now`) and closed, CPU per process tree and peak
 memory (/proc: bench/procstat.py), the processes' warnings and errors, and LAST the records lost.
 Exit status 1 when a target is missed: 0 lost, 0 5xx, p95 < 200 ms (PostgreSQL) / 300 ms (SQLite),
-no duplicate innovation or prompt, every scheduled stand-up started. Logs are kept on failure.
+no duplicate innovation or prompt, every scheduled stand-up started. Nothing is left behind: the
+processes' logs go with the temporary folder unless --logs DIR asks for a copy when a target is missed.
 
     .venv/bin/python -m bench.soak [--seconds 60] [--concurrency 20] [--database-url URL]
 

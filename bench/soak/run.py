@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -42,6 +41,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=0.0, help="cap on steps a second (default: none, closed loop)")
     parser.add_argument("--p95-target", type=float, default=0.0, help="ms (default: 200 PostgreSQL, 300 SQLite)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--logs", default="", help="a folder to copy the processes' logs to when a target is missed")
     args = parser.parse_args()
     if args.concurrency < 1 or args.groups < 1 or args.members < args.groups or args.seconds <= 0:
         parser.error("need concurrency >= 1, groups >= 1, members >= groups and seconds > 0")
@@ -65,10 +65,11 @@ def main() -> int:
         except KeyboardInterrupt as exc:
             print(f"soak interrupted ({exc or 'Ctrl-C'}); stopping the processes", file=sys.stderr)
             exit_code = 130
-        if exit_code not in (0, 130):
-            for name in ("web.log", "clock.log"):  # kept for the post-mortem, one file each, named by seed
+        if args.logs and exit_code not in (0, 130):  # kept for the post-mortem only when asked
+            Path(args.logs).mkdir(parents=True, exist_ok=True)
+            for name in ("web.log", "clock.log"):
                 if (workdir / name).exists():
-                    kept = Path(tempfile.gettempdir()) / f"spindle-soak-{rng_seed}-{name}"
+                    kept = Path(args.logs) / f"spindle-soak-{rng_seed}-{name}"
                     kept.write_bytes((workdir / name).read_bytes())
                     print(f"{name} kept at {kept}", file=sys.stderr)
     return exit_code
