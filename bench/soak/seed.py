@@ -43,7 +43,9 @@ def seed_database(url: str, world: World, innovations: int) -> None:
         groups = [(g.handle, g.channel, g.lead) for g in world.groups]
         memberships = [(g.index + 1, m) for g in world.groups for m in g.members]
         seed_people(db, members, groups, memberships, ORGANISATIONS, coordinators=[COORDINATOR])
-        seed_innovations(db, 1, innovations, len(world.groups), members[1:], ORGANISATIONS, changes=2)
+        seed_innovations(
+            db, 1, innovations, len(world.groups), members[1:], ORGANISATIONS, changes=2, unique_texts=False
+        )
         advance_sequences(db)
     finally:
         db.dispose()
