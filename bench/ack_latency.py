@@ -1,10 +1,18 @@
-"""Ack latency of `/spindle group list` under the Procfile `web` command, against a bare Bolt app.
+"""Ack latency and server CPU per request of `/spindle group list`, beside bare Bolt and a trivial WSGI app.
 
-Both run under gunicorn with bot/gunicorn_conf.py (same workers, threads, preload), on 127.0.0.1,
-talking to the test suite's fake Slack. N signed requests at concurrency C each; prints p50, p95
-and throughput for both, and the throughput ratio (ours / bare) last.
+Three apps, one after the other in the same run, each under gunicorn with bot/gunicorn_conf.py (the
+Procfile `web` settings: same workers, threads, preload) on 127.0.0.1:
+- trivial WSGI (bench/trivial_app.py): a static ack, no framework — gunicorn's own cost;
+- bare Bolt (bench/bare_app.py): signature check, Bolt's dispatch and a static ack;
+- Spindle Bot (`bot.wsgi:application`): the real command, database and all.
+Each gets a warm-up, then N signed requests at concurrency C. The per-person limit is off
+(SPINDLE_RATE_LIMIT=0), so every reply does the command's work: the bench checks every reply
+and fails (exit 1) if any is a refusal, an error or not the group list. Server CPU is read from
+/proc: user + system time of the gunicorn tree during the measured requests, divided by them.
+The database is a scratch one (`--database-url`: its schema is dropped and rebuilt; otherwise
+SQLite in a temporary folder, removed at the end).
 
-    .venv/bin/python -m bench.ack_latency [--requests 2000] [--concurrency 10] [--database-url URL]
+    .venv/bin/python -m bench.ack_latency [--requests 3000] [--concurrency 10] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -12,163 +20,156 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from datetime import UTC, datetime
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench import procstat
+from bench.common import backend_of, free_port, percentile, scratch_database, start_gunicorn, stop_process
+from bench.seeddata import advance_sequences, seed_people
+from tests.fakeslack import FakeSlack
+from tests.slackdriver import BOT_TOKEN, SIGNING_SECRET, sign
 
-from tests.fakeslack import FakeSlack  # noqa: E402
-from tests.slackdriver import BOT_TOKEN, SIGNING_SECRET, sign  # noqa: E402
+GROUPS = [f"group-{i:02d}" for i in range(12)]
+APPS = (
+    ("trivial wsgi", "bench.trivial_app:application", "Action groups"),
+    ("bare bolt", "bench.bare_app:application", "Action groups"),
+    ("spindle", "bot.wsgi:application", GROUPS[0]),
+)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def seed(url: str, users: list[str]) -> None:
+    from models.db import Database
 
-
-def seed(url: str) -> None:
-    from models.db import Database, migrate
-    from models.groups import create_group, join_group
-    from models.people import ensure_member
-
-    migrate(url)
     db = Database(url)
-    now = datetime.now(UTC)
-    with db.transaction() as s:
-        coordinator, _ = ensure_member(s, "UCOORD", now, "coordinator")
-        coordinator.is_coordinator = True
-        for i in range(12):
-            create_group(s, coordinator, f"group-{i:02d}", f"Action group number {i} exploring digital ids", now)
-        for u in range(30):
-            member, _ = ensure_member(s, f"UM{u:04d}", now, f"member {u}")
-            join_group(s, member, f"group-{u % 12:02d}", now)
+    groups = [(handle, None, None) for handle in GROUPS]
+    seed_people(db, ["UCOORD", *users], groups, [(i % len(GROUPS) + 1, u) for i, u in enumerate(users)], 0, ["UCOORD"])
+    advance_sequences(db)
     db.dispose()
 
 
-def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "bot/gunicorn_conf.py", app],
-        cwd=ROOT,
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"{app} exited with {proc.returncode}") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"{app} did not start")
-
-
-def body_for(i: int) -> bytes:
+def body_for(i: int, users: list[str]) -> bytes:
     fields = {
-        "team_id": "T1", "channel_id": "C1", "user_id": f"UM{i % 30:04d}", "user_name": "member",
+        "team_id": "T1", "channel_id": "C1", "user_id": users[i % len(users)], "user_name": "member",
         "command": "/spindle", "text": "group list", "response_url": "http://127.0.0.1:9/respond",
         "trigger_id": f"t{i}",
     }  # fmt: skip
     return urlencode(fields).encode()
 
 
-def load(port: int, requests: int, concurrency: int) -> tuple[list[float], float, int]:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    counter = iter(range(requests))
+@dataclass
+class Load:
+    latencies: list[float]
+    wall: float
+    errors: int  # no response or not 200
+    wrong: int  # 200, but not the expected reply (a refusal, an error message)
+    sample: str = ""
 
-    def worker() -> None:
-        nonlocal errors
+
+def load(port: int, requests: int, concurrency: int, users: list[str], expect: str) -> Load:
+    """Closed loop: `concurrency` clients on keep-alive connections, each sending its next request when answered."""
+    share = [requests // concurrency + (1 if i < requests % concurrency else 0) for i in range(concurrency)]
+
+    def client(index: int, count: int) -> Load:
+        out = Load([], 0.0, 0, 0)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                break
-            body = body_for(i)
+        for n in range(count):
+            body = body_for(index + n * concurrency, users)
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
             started = time.perf_counter()
             try:
                 conn.request("POST", "/slack/events", body=body, headers=headers)
                 resp = conn.getresponse()
-                resp.read()
-                ok = resp.status == 200
+                reply = resp.read().decode(errors="replace")
+                status = resp.status
             except (OSError, http.client.HTTPException):
-                ok = False
+                status, reply = 0, ""
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                errors += 0 if ok else 1
+            out.latencies.append(time.perf_counter() - started)
+            if status != 200:
+                out.errors += 1
+            elif expect not in reply:
+                out.wrong += 1
+                out.sample = out.sample or reply[:200]
         conn.close()
+        return out
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, time.perf_counter() - started, errors
+    with ThreadPoolExecutor(concurrency) as pool:
+        parts = list(pool.map(client, range(concurrency), share))
+    wall = time.perf_counter() - started
+    return Load(
+        [x for p in parts for x in p.latencies], wall, sum(p.errors for p in parts), sum(p.wrong for p in parts),
+        next((p.sample for p in parts if p.sample), ""),
+    )  # fmt: skip
 
 
-def report(name: str, latencies: list[float], wall: float, errors: int) -> float:
-    ordered = sorted(latencies)
-    p50 = statistics.median(ordered) * 1000
-    p95 = ordered[int(len(ordered) * 0.95) - 1] * 1000
-    throughput = len(ordered) / wall
-    print(f"{name:<22} requests={len(ordered)} errors={errors} p50={p50:.1f}ms p95={p95:.1f}ms throughput={throughput:.0f}/s")
-    return throughput
+def measure(name: str, app: str, expect: str, env: dict[str, str], args, users: list[str]) -> dict:
+    port = free_port()
+    proc = start_gunicorn(app, port, env)
+    try:
+        load(port, min(300, args.requests), args.concurrency, users, expect)  # warm-up: imports, pools, caches
+        before = procstat.cpu_snapshot({"server": proc.pid})
+        result = load(port, args.requests, args.concurrency, users, expect)
+        cpu = procstat.cpu_delta(before, procstat.cpu_snapshot({"server": proc.pid}))
+    finally:
+        stop_process(proc, name)
+    ordered = sorted(result.latencies)
+    out = {
+        "p50": statistics.median(ordered) * 1000, "p95": percentile(ordered, 0.95) * 1000,
+        "throughput": len(ordered) / result.wall, "cpu_ms": cpu.get("server", float("nan")) * 1000 / len(ordered),
+        "errors": result.errors, "wrong": result.wrong,
+    }  # fmt: skip
+    print(f"{name:<13} requests={len(ordered)} errors={result.errors} refused-or-wrong={result.wrong} "
+          f"p50={out['p50']:.1f}ms p95={out['p95']:.1f}ms throughput={out['throughput']:.0f}/s "
+          f"server-cpu={out['cpu_ms']:.2f}ms/request", flush=True)  # fmt: skip
+    if result.sample:
+        print(f"    e.g. {result.sample!r}")
+    return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=10)
-    parser.add_argument("--database-url", default="")
+    parser.add_argument("--users", type=int, default=30, help="people the requests come from")
+    parser.add_argument("--database-url", default="", help="a SCRATCH database: its schema is dropped")
     args = parser.parse_args()
 
+    users = [f"UM{u:04d}" for u in range(args.users)]
     fake = FakeSlack()
-    for u in range(30):  # the steady state: every member's profile is fetched once, on first contact
-        fake.add_user(f"UM{u:04d}", f"member {u}")
-    tmp = tempfile.mkdtemp(prefix="spindle-bench-")
-    url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    seed(url)
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": url, "SPINDLE_SCHEDULER": "off", "SPINDLE_COORDINATORS": "UCOORD", "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
-    env.pop("SLACK_APP_TOKEN", None)
-    print(f"database={url.split(':')[0]} requests={args.requests} concurrency={args.concurrency} cores={os.cpu_count()}")
     results = {}
-    for name, app in (("bare bolt app", "bench.bare_app:application"), ("spindle (Procfile web)", "bot.wsgi:application")):
-        port = free_port()
-        proc = start(app, port, env)
-        try:
-            load(port, min(200, args.requests), args.concurrency)  # warm-up: imports, pools, caches
-            results[name] = report(name, *load(port, args.requests, args.concurrency))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    fake.close()
-    ratio = results["spindle (Procfile web)"] / results["bare bolt app"]
-    print(f"throughput ratio (spindle / bare) = {ratio:.2f}")
+    try:
+        with scratch_database(args.database_url) as (url, _tmp):
+            seed(url, users)
+            env = {
+                **os.environ,
+                "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
+                "DATABASE_URL": url, "SPINDLE_SCHEDULER": "off", "SPINDLE_COORDINATORS": "UCOORD",
+                "LOG_LEVEL": "WARNING", "SPINDLE_RATE_LIMIT": "0",
+            }  # fmt: skip
+            env.pop("SLACK_APP_TOKEN", None)
+            print(f"database={backend_of(url)} requests={args.requests} concurrency={args.concurrency} "
+                  f"users={args.users} rate-limit=off cores={os.cpu_count()}", flush=True)  # fmt: skip
+            for name, app, expect in APPS:
+                results[name] = measure(name, app, expect, env, args, users)
+    finally:
+        fake.close()
+    ours, bare, trivial = results["spindle"], results["bare bolt"], results["trivial wsgi"]
+    print(f"server cpu per request: spindle / bare = {ours['cpu_ms'] / bare['cpu_ms']:.2f} (target ≤ 1.5), "
+          f"bare / trivial = {bare['cpu_ms'] / trivial['cpu_ms']:.2f}")  # fmt: skip
+    print(f"p50 spindle / bare = {ours['p50'] / bare['p50']:.2f}; "
+          f"p95 spindle / bare = {ours['p95'] / bare['p95']:.2f} (target ≤ 1.2)")  # fmt: skip
+    print(f"throughput ratio (spindle / bare) = {ours['throughput'] / bare['throughput']:.2f}")
+    bad = sum(r["errors"] + r["wrong"] for r in results.values())
+    if bad:
+        print(f"FAILED: {bad} replies were errors, refusals or not the expected answer", file=sys.stderr)
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
