@@ -1,36 +1,72 @@
-"""The one slash command, `/spindle`: parse, run one transaction, answer in the ack."""
+"""The one slash command, `/spindle`: route through the registry, run one feature, answer in the ack.
+
+The subcommands are declared by the features (`COMMANDS` in handlers/groups.py, people.py,
+innovations.py, standups.py, exports.py and privacy.py); this module only collects them, so
+routing, every usage error and `/spindle help` come from those declarations.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from handlers import ratelimit
+from handlers import exports, groups, innovations, people, privacy, standups
 from handlers.deps import CommandContext, Deps, Reply
-from handlers.parser import Help, UsageError, parse
-from handlers.router import EXECUTORS, RUNNERS, executes
+from handlers.grammar import UsageError
+from handlers.ratelimit import refusal
+from handlers.registry import Registry, Subcommand
 from handlers.ui import help as help_ui
 from handlers.ui.errors import describe
 from models.errors import DomainError, Unavailable
-from models.people import ensure_member, update_profile
+from services import people as people_service
 
 log = logging.getLogger(__name__)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OOPS = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell a coordinator."
 
 
+@dataclass(frozen=True)
+class Help:
+    topic: str = ""
+
+
+def _parse_help(tail: str) -> Help:
+    return Help(topic=tail.strip().lower()[:40])
+
+
+def _help(ctx: CommandContext, cmd: Help) -> Reply:
+    me = people_service.whoami(ctx.deps.uow, people.actor(ctx))
+    sections = REGISTRY.help_sections(coordinator=me.is_coordinator)
+    return people.reply(ctx, me, help_ui.HELP_TEXT, help_ui.help_blocks(sections, me.is_coordinator))
+
+
+REGISTRY = Registry(
+    commands=(
+        Subcommand(("help",), "/spindle help", "", _parse_help, _help, "", hidden=True),
+        *groups.COMMANDS, *people.COMMANDS, *innovations.COMMANDS, *standups.COMMANDS, *exports.COMMANDS,
+        *privacy.COMMANDS,
+    ),
+    families=(groups.FAMILY, people.FAMILY, standups.FAMILY),
+    aliases={"hulp": "help"},
+)  # fmt: skip
+
+
+def parse(text: str) -> Any:
+    """The typed command for `/spindle` text, or a `UsageError` (tests and benchmarks use it)."""
+    return REGISTRY.parse(text)[1]
+
+
 def register(app: App, deps: Deps) -> None:
     @app.command("/spindle")
-    def spindle(ack: Ack, command: dict, client: WebClient, respond: Respond) -> None:
-        reply, needs_profile = run_command(deps, command, client, respond)
+    def spindle(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        reply = run_command(deps, command, client, respond)
         ack(response_type="ephemeral", text=reply.text, blocks=reply.blocks)
-        if needs_profile:
-            refresh_profile(deps, client, command.get("user_id", ""))
-        if reply.after is not None:
+        if reply.after is not None:  # after the ack: modals, cards, the register, a new member's profile
             try:
                 reply.after()
             except Exception:
@@ -38,24 +74,20 @@ def register(app: App, deps: Deps) -> None:
                 respond(response_type="ephemeral", replace_original=False, text=OOPS)
 
 
-def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) -> tuple[Reply, bool]:
-    """Everything before the ack: parse, authorise, change, render. Never raises.
-
-    Returns the reply and whether the member's Slack profile still needs fetching.
-    """
+def run_command(deps: Deps, command: dict[str, Any], client: WebClient, respond: Respond) -> Reply:
+    """Everything before the ack: rate limit, route, run the feature, render. Never raises."""
     user_id = command.get("user_id", "")
     # Control characters (NUL above all: PostgreSQL refuses it in text) never mean anything here.
     text = CONTROL_CHARS.sub("", command.get("text", "") or "")
-    limiter = deps.rate_limiter
-    if limiter is not None:  # before parsing: a flood costs no parsing and no database work
-        wait = limiter.take(user_id)
+    if deps.rate_limiter is not None:  # before parsing: a flood costs no parsing and no database work
+        wait = deps.rate_limiter.take(user_id)
         if wait:
             log.info("command rate-limited", extra={"user": user_id})
-            return Reply(ratelimit.refusal(wait)), False
+            return Reply(refusal(wait))
     try:
-        parsed = parse(text)
+        sub, parsed = REGISTRY.parse(text)
     except UsageError as exc:
-        return Reply(exc.message), False
+        return Reply(exc.message)
     ctx = CommandContext(
         deps=deps,
         client=client,
@@ -67,51 +99,13 @@ def run_command(deps: Deps, command: dict, client: WebClient, respond: Respond) 
         respond=respond,
         logger=log,
     )
-    runner = RUNNERS.get(type(parsed))
-    if runner is not None:
-        try:
-            return runner(ctx, parsed), False  # the runner's service refreshes the profile (TRANSITION)
-        except Unavailable as exc:
-            log.warning("database unavailable", extra={"command": type(parsed).__name__})
-            return Reply(describe(exc)), False
-        except DomainError as exc:
-            return Reply(describe(exc)), False
-        except Exception:
-            log.exception("command failed", extra={"command": type(parsed).__name__, "user": user_id})
-            return Reply(OOPS), False
-    executor = EXECUTORS.get(type(parsed))
-    if executor is None:  # parsed but not built yet: say so rather than fail
-        return Reply(f"`/spindle {text.split()[0] if text.split() else ''}` is not available yet."), False
     try:
-        with deps.db.transaction() as session:
-            member, _ = ensure_member(session, user_id, ctx.now, name=command.get("user_name", ""))
-            needs_profile = not member.profile_fetched and not member.forgotten
-            return executor(session, member, parsed, ctx), needs_profile
+        return sub.run(ctx, parsed)
     except Unavailable as exc:
-        log.warning("database unavailable", extra={"command": type(parsed).__name__})
-        return Reply(describe(exc)), False
+        log.warning("database unavailable", extra={"command": sub.name})
+        return Reply(describe(exc))
     except DomainError as exc:
-        return Reply(describe(exc)), False
+        return Reply(describe(exc))
     except Exception:
-        log.exception("command failed", extra={"command": type(parsed).__name__, "user": user_id})
-        return Reply(OOPS), False
-
-
-def refresh_profile(deps: Deps, client: WebClient, user_id: str) -> None:
-    """Name and time zone from `users.info`, once per member; a failure only means we try next time."""
-    try:
-        info = client.users_info(user=user_id)
-        user = info.get("user") or {}
-        profile = user.get("profile") or {}
-        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
-        with deps.db.transaction() as session:
-            update_profile(session, user_id, name, user.get("tz"))
-    except (SlackApiError, DomainError) as exc:
-        log.warning("users.info failed; will retry on next contact", extra={"user": user_id, "error": str(exc)[:200]})
-    except Exception as exc:  # a profile is nice to have; it must never break a command
-        log.warning("profile refresh failed", extra={"user": user_id, "error": type(exc).__name__})
-
-
-@executes(Help)
-def help_(session, member, cmd: Help, ctx: CommandContext) -> Reply:
-    return Reply(help_ui.HELP_TEXT, help_ui.help_blocks(member.is_coordinator))
+        log.exception("command failed", extra={"command": sub.name, "user": user_id})
+        return Reply(OOPS)

@@ -7,13 +7,14 @@ The filters are checked in the ack; the workbook is built and uploaded after it
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from slack_bolt import App
 
-from handlers.commands import refresh_profile
+from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
-from handlers.parser import Export
-from handlers.router import runs
+from handlers.people import refresh_profile
+from handlers.registry import Subcommand
 from handlers.ui import exports as ui
 from handlers.ui.render import render
 from services import register as register_service
@@ -26,14 +27,13 @@ def register(app: App, deps: Deps) -> None:
     """The export has no listeners beyond `/spindle export` and the weekly tick."""
 
 
-@runs(Export)
 def export(ctx: CommandContext, cmd: Export) -> Reply:
     # A bad filter is answered in the ack itself, and nothing is built.
     request = register_service.request_export(ctx.deps.uow, Actor(ctx.user_id, ctx.user_name), cmd.handle, cmd.stage)
 
     def after() -> None:
         if request.needs_profile:
-            refresh_profile(ctx.deps, ctx.client, ctx.user_id)
+            refresh_profile(ctx)
         register_service.deliver_export(
             ctx.deps.uow, ctx.deps.messenger, ctx.deps.register_writer, request, tell=lambda p: _ephemeral(ctx, p))
 
@@ -53,3 +53,21 @@ def _ephemeral(ctx: CommandContext, problem: object) -> bool:
         log.warning("respond refused; sending a DM instead", extra={"user": ctx.user_id, "status": status})
         return False
     return True
+
+
+# --- the subcommands (declared once: routing and help come from here) ---------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    handle: str | None = None
+    stage: str | None = None
+
+
+def _parse_export(tail: str) -> Export:
+    return Export(*g.filters(tail))
+
+
+COMMANDS = (
+    Subcommand(("export",), "/spindle export [HANDLE] [STAGE]", "the innovation register as Excel, in a direct message", _parse_export, export, "", coordinator=True),
+)  # fmt: skip

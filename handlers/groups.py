@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from slack_bolt import App
 
+from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
-from handlers.parser import GroupArchive, GroupChannel, GroupInfo, GroupJoin, GroupLead, GroupLeave, GroupList, GroupNew
+from handlers.grammar import UsageError
 from handlers.people import actor, reply
-from handlers.router import runs
+from handlers.registry import Family, Subcommand
 from handlers.ui import groups as ui
 from services import groups
 
@@ -16,49 +21,135 @@ def register(app: App, deps: Deps) -> None:
     """Groups have no listeners of their own beyond `/spindle group …` (see handlers/commands.py)."""
 
 
-@runs(GroupNew)
 def group_new(ctx: CommandContext, cmd: GroupNew) -> Reply:
     result = groups.create_group(ctx.deps.uow, actor(ctx), cmd.handle, cmd.description)
     return reply(ctx, result, ui.created(result))
 
 
-@runs(GroupList)
 def group_list(ctx: CommandContext, cmd: GroupList) -> Reply:
     result = groups.list_groups(ctx.deps.uow, actor(ctx))
     return reply(ctx, result, ui.list_text(result.rows), ui.list_blocks(result.rows))
 
 
-@runs(GroupInfo)
 def group_info(ctx: CommandContext, cmd: GroupInfo) -> Reply:
     result = groups.group_info(ctx.deps.uow, actor(ctx), cmd.handle)
     return reply(ctx, result, ui.info_text(result), ui.info_blocks(result))
 
 
-@runs(GroupJoin)
 def group_join(ctx: CommandContext, cmd: GroupJoin) -> Reply:
     result = groups.join_group(ctx.deps.uow, actor(ctx), cmd.handle)
     return reply(ctx, result, ui.joined(result))
 
 
-@runs(GroupLeave)
 def group_leave(ctx: CommandContext, cmd: GroupLeave) -> Reply:
     result = groups.leave_group(ctx.deps.uow, actor(ctx), cmd.handle)
     return reply(ctx, result, ui.left(result))
 
 
-@runs(GroupChannel)
 def group_channel(ctx: CommandContext, cmd: GroupChannel) -> Reply:
     result = groups.link_channel(ctx.deps.uow, actor(ctx), cmd.handle, ctx.channel_id)
     return reply(ctx, result, ui.channel_linked(result))
 
 
-@runs(GroupLead)
 def group_lead(ctx: CommandContext, cmd: GroupLead) -> Reply:
     result = groups.set_lead(ctx.deps.uow, actor(ctx), cmd.handle, cmd.user_id)
     return reply(ctx, result, ui.lead_set(result))
 
 
-@runs(GroupArchive)
 def group_archive(ctx: CommandContext, cmd: GroupArchive) -> Reply:
     result = groups.archive_group(ctx.deps.uow, actor(ctx), cmd.handle)
     return reply(ctx, result, ui.archived(result))
+
+
+# --- the subcommands (declared once: routing and help come from here) ---------------------------
+
+
+@dataclass(frozen=True)
+class GroupNew:
+    handle: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class GroupList:
+    pass
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    handle: str
+
+
+@dataclass(frozen=True)
+class GroupJoin:
+    handle: str
+
+
+@dataclass(frozen=True)
+class GroupLeave:
+    handle: str
+
+
+@dataclass(frozen=True)
+class GroupChannel:
+    handle: str
+
+
+@dataclass(frozen=True)
+class GroupLead:
+    handle: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class GroupArchive:
+    handle: str
+
+
+def _parse_new(tail: str) -> GroupNew:
+    words = g.split(tail, 1)
+    if not words:
+        raise UsageError("Missing the group's HANDLE.")
+    description = g.free_text(words[1] if len(words) > 1 else "", "description", required=False, limit=300)
+    return GroupNew(g.handle(words[0]), description)
+
+
+def _parse_list(tail: str) -> GroupList:
+    g.nothing(tail.split(), "group list")
+    return GroupList()
+
+
+def _by_handle(command: type) -> Callable[[str], Any]:
+    def parse(tail: str) -> Any:
+        return command(g.handle(g.one(tail.split(), "HANDLE")))
+
+    return parse
+
+
+def _parse_lead(tail: str) -> GroupLead:
+    words = tail.split()
+    if len(words) < 2:
+        raise UsageError("Give the group's HANDLE and @mention the new lead.")
+    if len(words) > 2:
+        raise UsageError("Mention one person only.")
+    return GroupLead(g.handle(words[0]), g.mention(words[1]))
+
+
+GROUPS = "Action groups"
+FAMILY = Family(
+    "group",
+    missing="Say what to do with groups: {subs}.",
+    unknown="`group {word}` is not a group command.",
+    usage_of="group list",
+    aliases=("groups",),
+)
+COMMANDS = (
+    Subcommand(("group", "new"), "/spindle group new HANDLE [DESCRIPTION]", "create an action group", _parse_new, group_new, GROUPS, coordinator=True),
+    Subcommand(("group", "list"), "/spindle group list", "active groups", _parse_list, group_list, GROUPS),
+    Subcommand(("group", "info"), "/spindle group info HANDLE", "members, lead, channel, stand-up, innovations", _by_handle(GroupInfo), group_info, GROUPS),
+    Subcommand(("group", "join"), "/spindle group join HANDLE", "join a group", _by_handle(GroupJoin), group_join, GROUPS),
+    Subcommand(("group", "leave"), "/spindle group leave HANDLE", "leave it", _by_handle(GroupLeave), group_leave, GROUPS),
+    Subcommand(("group", "channel"), "/spindle group channel HANDLE", "lead: link this channel", _by_handle(GroupChannel), group_channel, GROUPS),
+    Subcommand(("group", "lead"), "/spindle group lead HANDLE @person", "make a member the group's lead", _parse_lead, group_lead, GROUPS, coordinator=True),
+    Subcommand(("group", "archive"), "/spindle group archive HANDLE", "archive (history kept)", _by_handle(GroupArchive), group_archive, GROUPS, coordinator=True),
+)  # fmt: skip

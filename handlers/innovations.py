@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.commands import refresh_profile
+from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
-from handlers.parser import Edit, ListInnovations, LogModal, LogQuick, Note, Show, Stage
-from handlers.router import runs
+from handlers.grammar import UsageError
+from handlers.people import refresh_profile
+from handlers.registry import Subcommand
 from handlers.slack_messenger import error_name
 from handlers.ui import innovations as ui
 from handlers.ui.errors import describe
 from models.errors import DomainError, Unavailable
+from models.vocab import STAGES
 from services import innovations as service
 from services.actor import Actor
 from services.ports import MessengerError
@@ -57,7 +59,7 @@ def _reply(ctx: CommandContext, result: service.Acted, text: str, blocks: list[d
         return Reply(text, blocks, after)
 
     def then() -> None:
-        refresh_profile(ctx.deps, ctx.client, ctx.user_id)
+        refresh_profile(ctx)
         if after is not None:
             after()
 
@@ -75,13 +77,11 @@ def _open_modal(ctx: CommandContext, view: dict, again: str) -> Callable[[], Non
     return after
 
 
-@runs(LogModal)
 def log_modal(ctx: CommandContext, cmd: LogModal) -> Reply:
     form = service.log_form(ctx.deps.uow, _actor(ctx))
     return _reply(ctx, form, ui.OPENING_LOG, after=_open_modal(ctx, ui.modal(form.groups), "/spindle log"))
 
 
-@runs(LogQuick)
 def log_quick(ctx: CommandContext, cmd: LogQuick) -> Reply:
     logged = service.quick_log(ctx.deps.uow, _actor(ctx), cmd.handle, cmd.title)
     innovation = logged.innovation
@@ -96,19 +96,16 @@ def log_quick(ctx: CommandContext, cmd: LogQuick) -> Reply:
     return _reply(ctx, logged, ui.quick_logged(innovation), after=after)
 
 
-@runs(ListInnovations)
 def list_(ctx: CommandContext, cmd: ListInnovations) -> Reply:
     listing = service.list_innovations(ctx.deps.uow, _actor(ctx), cmd.handle, cmd.stage)
     return _reply(ctx, listing, *ui.list_reply(listing))
 
 
-@runs(Show)
 def show(ctx: CommandContext, cmd: Show) -> Reply:
     shown = service.show(ctx.deps.uow, _actor(ctx), cmd.ref)
     return _reply(ctx, shown, *ui.show_reply(shown))
 
 
-@runs(Stage)
 def stage(ctx: CommandContext, cmd: Stage) -> Reply:
     moved = service.move_stage(ctx.deps.uow, _actor(ctx), cmd.ref, cmd.stage, cmd.note)
     text = ui.stage_moved(moved.innovation, moved.from_stage, moved.to_stage)
@@ -121,13 +118,11 @@ def stage(ctx: CommandContext, cmd: Stage) -> Reply:
     return _reply(ctx, moved, text, after=after)
 
 
-@runs(Note)
 def note(ctx: CommandContext, cmd: Note) -> Reply:
     added = service.add_note(ctx.deps.uow, _actor(ctx), cmd.ref, cmd.text)
     return _reply(ctx, added, ui.note_added(added.ref, added.title))
 
 
-@runs(Edit)
 def edit(ctx: CommandContext, cmd: Edit) -> Reply:
     form = service.edit_form(ctx.deps.uow, _actor(ctx), cmd.ref)
     view = ui.modal(form.groups, values=form.values, ref=form.id)
@@ -233,3 +228,101 @@ def _respond(deps: Deps, respond: Respond | None, user_id: str, text: str) -> No
         deps.messenger.post(user_id, text)
     except MessengerError as exc:
         log.warning("direct message not sent", extra={"user": user_id, "error": exc.error})
+
+
+# --- the subcommands (declared once: routing and help come from here) ---------------------------
+
+
+@dataclass(frozen=True)
+class LogModal:
+    pass
+
+
+@dataclass(frozen=True)
+class LogQuick:
+    handle: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ListInnovations:
+    handle: str | None = None
+    stage: str | None = None
+
+
+@dataclass(frozen=True)
+class Show:
+    ref: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    ref: int
+    stage: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    ref: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    ref: int
+
+
+def _parse_log(tail: str) -> LogModal | LogQuick:
+    words = g.split(tail, 1)
+    if not words:
+        return LogModal()
+    handle = g.handle(words[0])
+    if len(words) < 2:
+        raise UsageError("Give a title after the group's handle, or type `/spindle log` for the form.")
+    title = " ".join(words[1].split())
+    if len(title) > 150:
+        raise UsageError(f"The title is {len(title)} characters; 150 is the most. Put the rest in the summary.")
+    return LogQuick(handle, title)
+
+
+def _parse_list(tail: str) -> ListInnovations:
+    return ListInnovations(*g.filters(tail))
+
+
+def _parse_show(tail: str) -> Show:
+    return Show(g.ref(g.one(tail.split(), "REF")))
+
+
+def _parse_edit(tail: str) -> Edit:
+    return Edit(g.ref(g.one(tail.split(), "REF")))
+
+
+def _parse_stage(tail: str) -> Stage:
+    words = g.split(tail, 2)
+    if len(words) < 2:
+        raise UsageError("Give the innovation's REF and the new STAGE.")
+    note = g.free_text(words[2] if len(words) > 2 else "", "note", required=False)
+    return Stage(g.ref(words[0]), g.stage(words[1]), note)
+
+
+def _parse_note(tail: str) -> Note:
+    words = g.split(tail, 1)
+    if not words:
+        raise UsageError("Give the innovation's REF and the note.")
+    return Note(g.ref(words[0]), g.free_text(words[1] if len(words) > 1 else "", "note text"))
+
+
+def log_innovation(ctx: CommandContext, cmd: LogModal | LogQuick) -> Reply:
+    return log_modal(ctx, cmd) if isinstance(cmd, LogModal) else log_quick(ctx, cmd)
+
+
+INNOVATIONS = "Innovations"
+COMMANDS = (
+    Subcommand(("log",), "/spindle log  or  /spindle log HANDLE TITLE", "the form, or a quick log", _parse_log, log_innovation, INNOVATIONS),
+    Subcommand(("list",), "/spindle list [HANDLE] [STAGE]", "the 20 most recently updated", _parse_list, list_, INNOVATIONS),
+    Subcommand(("show",), "/spindle show INN-12", "one innovation with its history", _parse_show, show, INNOVATIONS),
+    Subcommand(("stage",), "/spindle stage INN-12 STAGE [NOTE]", "stages: " + ", ".join(STAGES), _parse_stage, stage, INNOVATIONS),
+    Subcommand(("note",), "/spindle note INN-12 TEXT", "a dated note", _parse_note, note, INNOVATIONS),
+    Subcommand(("edit",), "/spindle edit INN-12", "the form, filled in", _parse_edit, edit, INNOVATIONS),
+)  # fmt: skip

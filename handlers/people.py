@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from slack_bolt import App
 
+from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
-from handlers.parser import CoordinatorAdd, CoordinatorList, CoordinatorRemove, SetOrg
-from handlers.router import runs
+from handlers.grammar import UsageError
+from handlers.registry import Family, Subcommand
 from handlers.ui import people as ui
 from services import people
 from services.actor import Actor
@@ -37,30 +39,91 @@ def refresh_profile_after(ctx: CommandContext) -> Callable[[], None]:
     return refresh
 
 
+def refresh_profile(ctx: CommandContext) -> None:
+    """After the ack: the member's name and time zone from Slack, once (services/people.py)."""
+    people.refresh_profile(ctx.deps.uow, ctx.deps.messenger, ctx.user_id)
+
+
 def reply(ctx: CommandContext, result: people.ActorResult, text: str, blocks: list[dict] | None = None) -> Reply:
     """A command's answer, fetching the actor's profile after the ack if the service says it is missing."""
     return Reply(text, blocks, after=refresh_profile_after(ctx) if result.profile_missing else None)
 
 
-@runs(SetOrg)
 def set_org(ctx: CommandContext, cmd: SetOrg) -> Reply:
     result = people.set_organisation(ctx.deps.uow, actor(ctx), cmd.organisation)
     return reply(ctx, result, ui.organisation_set(result))
 
 
-@runs(CoordinatorAdd)
 def coordinator_add(ctx: CommandContext, cmd: CoordinatorAdd) -> Reply:
     result = people.add_coordinator(ctx.deps.uow, actor(ctx), cmd.user_id)
     return reply(ctx, result, ui.coordinator_added(result))
 
 
-@runs(CoordinatorRemove)
 def coordinator_remove(ctx: CommandContext, cmd: CoordinatorRemove) -> Reply:
     result = people.remove_coordinator(ctx.deps.uow, actor(ctx), cmd.user_id)
     return reply(ctx, result, ui.coordinator_removed(result))
 
 
-@runs(CoordinatorList)
 def coordinator_list(ctx: CommandContext, cmd: CoordinatorList) -> Reply:
     result = people.list_coordinators(ctx.deps.uow, actor(ctx))
     return reply(ctx, result, ui.coordinators(result))
+
+
+# --- the subcommands (declared once: routing and help come from here) ---------------------------
+
+
+@dataclass(frozen=True)
+class SetOrg:
+    organisation: str
+
+
+@dataclass(frozen=True)
+class CoordinatorAdd:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class CoordinatorRemove:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class CoordinatorList:
+    pass
+
+
+def _parse_org(tail: str) -> SetOrg:
+    organisation = " ".join(tail.split())
+    if not organisation:
+        raise UsageError("Name your organisation.")
+    if len(organisation) > 120:
+        raise UsageError(f"That organisation name is {len(organisation)} characters; 120 is the most.")
+    return SetOrg(organisation)
+
+
+def _parse_add(tail: str) -> CoordinatorAdd:
+    return CoordinatorAdd(g.mention(g.one(tail.split(), "@person")))
+
+
+def _parse_remove(tail: str) -> CoordinatorRemove:
+    return CoordinatorRemove(g.mention(g.one(tail.split(), "@person")))
+
+
+def _parse_list(tail: str) -> CoordinatorList:
+    g.nothing(tail.split(), "coordinator list")
+    return CoordinatorList()
+
+
+FAMILY = Family(
+    "coordinator",
+    missing="Say {subs}.",
+    unknown="`coordinator {word}` is not a coordinator command.",
+    usage_of="coordinator list",
+    aliases=("coordinators",),
+)
+COMMANDS = (
+    Subcommand(("org",), "/spindle org ORGANISATION", "set your organisation", _parse_org, set_org, "Action groups"),
+    Subcommand(("coordinator", "add"), "/spindle coordinator add @person", "make someone a coordinator", _parse_add, coordinator_add, "", coordinator=True),
+    Subcommand(("coordinator", "remove"), "/spindle coordinator remove @person", "", _parse_remove, coordinator_remove, "", coordinator=True),
+    Subcommand(("coordinator", "list"), "/spindle coordinator list", "who the coordinators are", _parse_list, coordinator_list, "", coordinator=True),
+)  # fmt: skip

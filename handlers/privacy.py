@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slack_bolt import Ack, App, Respond
 
-from handlers.commands import refresh_profile
+from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
-from handlers.parser import ForgetMe
-from handlers.router import runs
+from handlers.people import refresh_profile
+from handlers.registry import Subcommand
 from handlers.ui import privacy as ui
 from handlers.ui.errors import describe
 from models.errors import DomainError
@@ -37,9 +39,26 @@ def register(app: App, deps: Deps) -> None:
         respond(response_type="ephemeral", replace_original=True, text=ui.CANCELLED)
 
 
-@runs(ForgetMe)
 def forget_me(ctx: CommandContext, cmd: ForgetMe) -> Reply:
     # Erasure is the person's right, so it is not refused; the prompt says what it will cost.
     prompt = privacy.forget_prompt(ctx.deps.uow, Actor(ctx.user_id, ctx.user_name))
-    after = (lambda: refresh_profile(ctx.deps, ctx.client, ctx.user_id)) if prompt.needs_profile else None
+    after = (lambda: refresh_profile(ctx)) if prompt.needs_profile else None
     return Reply(ui.ASK_TEXT, ui.confirm_blocks(prompt.token, last_coordinator=prompt.last_coordinator), after=after)
+
+
+# --- the subcommands (declared once: routing and help come from here) ---------------------------
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    pass
+
+
+def _parse_forget(tail: str) -> ForgetMe:
+    g.nothing(tail.split(), "forget-me")
+    return ForgetMe()
+
+
+COMMANDS = (
+    Subcommand(("forget-me",), "/spindle forget-me", "erase your personal data (asks first)", _parse_forget, forget_me, "Privacy"),
+)  # fmt: skip

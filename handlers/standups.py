@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from handlers.commands import refresh_profile
+from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
-from handlers.parser import StandupAway, StandupNow, StandupOff, StandupQuestions, StandupSet
-from handlers.router import runs
+from handlers.grammar import UsageError
+from handlers.people import refresh_profile
+from handlers.registry import HANDLE, Family, Subcommand
 from handlers.ui import standups as ui
 from handlers.ui.errors import describe
 from models.errors import DomainError
@@ -98,26 +101,23 @@ def _after(ctx: CommandContext, needs_profile: bool, then: Callable[[], object] 
 
     def run() -> None:
         if needs_profile:
-            refresh_profile(ctx.deps, ctx.client, ctx.user_id)
+            refresh_profile(ctx)
         if then is not None:
             then()
 
     return run
 
 
-@runs(StandupSet)
 def standup_set(ctx: CommandContext, cmd: StandupSet) -> Reply:
     result = standups.set_schedule(ctx.deps.uow, _actor(ctx), cmd.handle, cmd.days, cmd.time, cmd.zone)
     return Reply(ui.schedule_set(result, ctx.now), after=_after(ctx, result.needs_profile))
 
 
-@runs(StandupOff)
 def standup_off(ctx: CommandContext, cmd: StandupOff) -> Reply:
     result = standups.schedule_off(ctx.deps.uow, _actor(ctx), cmd.handle)
     return Reply(ui.schedule_stopped(result.handle), after=_after(ctx, result.needs_profile))
 
 
-@runs(StandupNow)
 def standup_now(ctx: CommandContext, cmd: StandupNow) -> Reply:
     result = standups.start_now(ctx.deps.uow, _actor(ctx), cmd.handle)
     deps = ctx.deps
@@ -125,7 +125,6 @@ def standup_now(ctx: CommandContext, cmd: StandupNow) -> Reply:
     return Reply(ui.started(result), after=_after(ctx, result.needs_profile, fan_out))
 
 
-@runs(StandupQuestions)
 def standup_questions(ctx: CommandContext, cmd: StandupQuestions) -> Reply:
     form = standups.questions_form(ctx.deps.uow, _actor(ctx), cmd.handle)
     client, trigger_id = ctx.client, ctx.trigger_id
@@ -133,7 +132,78 @@ def standup_questions(ctx: CommandContext, cmd: StandupQuestions) -> Reply:
     return Reply(ui.opening_questions(form.handle), after=_after(ctx, form.needs_profile, open_modal))
 
 
-@runs(StandupAway)
 def standup_away(ctx: CommandContext, cmd: StandupAway) -> Reply:
     result = standups.set_away(ctx.deps.uow, _actor(ctx), cmd.until)
     return Reply(ui.away(result.until), after=_after(ctx, result.needs_profile))
+
+
+# --- the subcommands (declared once: routing and help come from here) ---------------------------
+
+
+@dataclass(frozen=True)
+class StandupSet:
+    handle: str
+    days: tuple[str, ...]  # a subset of WEEKDAYS, in week order
+    time: str  # "HH:MM", 24-hour
+    zone: str | None = None  # IANA key; None: SPINDLE_TIMEZONE
+
+
+@dataclass(frozen=True)
+class StandupOff:
+    handle: str
+
+
+@dataclass(frozen=True)
+class StandupNow:
+    handle: str
+
+
+@dataclass(frozen=True)
+class StandupQuestions:
+    handle: str
+
+
+@dataclass(frozen=True)
+class StandupAway:
+    until: date
+
+
+def _parse_set(handle: str, tail: str) -> StandupSet:
+    checked = g.handle(handle)
+    args = tail.split()
+    if len(args) < 2:
+        raise UsageError("Give the DAYS and the time HH:MM.")
+    if len(args) > 3:
+        raise UsageError("Too many words: DAYS, HH:MM and optionally a ZONE.")
+    zone = g.zone(args[2]) if len(args) == 3 else None
+    return StandupSet(checked, g.days(args[0]), g.time_of_day(args[1]), zone)
+
+
+def _by_handle(command: type, usage: str) -> Callable[[str, str], Any]:
+    def parse(handle: str, tail: str) -> Any:
+        checked = g.handle(handle)
+        g.nothing(tail.split(), usage)
+        return command(checked)
+
+    return parse
+
+
+def _parse_away(tail: str) -> StandupAway:
+    return StandupAway(g.iso_date(g.one(tail.split(), "date")))
+
+
+STANDUPS = "Stand-ups"
+FAMILY = Family(
+    "standup",
+    missing="Give the group's HANDLE and what to do: {subs}.",
+    short="Say what to do after the handle: {subs}.",
+    unknown="`standup … {word}` is not a stand-up command.",
+    usage_of="standup set",
+)
+COMMANDS = (
+    Subcommand(("standup", HANDLE, "set"), "/spindle standup HANDLE set DAYS HH:MM [ZONE]   e.g. /spindle standup data-ethics set mon,wed,fri 09:30 Europe/Amsterdam", "lead: DAYS is daily, weekdays or mon,wed,fri", _parse_set, standup_set, STANDUPS),
+    Subcommand(("standup", HANDLE, "off"), "/spindle standup HANDLE off", "stop the schedule", _by_handle(StandupOff, "standup HANDLE off"), standup_off, STANDUPS),
+    Subcommand(("standup", HANDLE, "now"), "/spindle standup HANDLE now", "run one stand-up now", _by_handle(StandupNow, "standup HANDLE now"), standup_now, STANDUPS),
+    Subcommand(("standup", HANDLE, "questions"), "/spindle standup HANDLE questions", "edit the group's questions", _by_handle(StandupQuestions, "standup HANDLE questions"), standup_questions, STANDUPS),
+    Subcommand(("standup", "away"), "/spindle standup away YYYY-MM-DD", "no prompts for me until then", _parse_away, standup_away, STANDUPS),
+)  # fmt: skip

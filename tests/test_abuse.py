@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.web import MAX_BODY_BYTES
 from handlers import ratelimit
-from handlers.commands import CONTROL_CHARS
-from handlers.parser import UsageError, parse
+from handlers.commands import CONTROL_CHARS, parse
+from handlers.grammar import UsageError
 from handlers.ratelimit import RateLimiter
 from models.groups import Group, Membership
 from models.people import Member, ensure_member
