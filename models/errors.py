@@ -18,10 +18,6 @@ class DomainError(Exception):
         self.code = code
         self.params = params
 
-    @property
-    def message(self) -> str:  # TRANSITION (issue 9): old raise sites pass their sentence as the code
-        return self.code
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.code!r}, **{self.params!r})"
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from models.audit import audit
 from models.db import Database
-from models.errors import DomainError, Forbidden
-from models.people import ensure_member
+from models.errors import DomainError
+from models.people import ensure_member, require_coordinator
 from models.register import Filters, RegisterCounts, check_filters, claim_weekly, due_week, record_delivery
 from services.actor import Actor
 from services.ports import Messenger, MessengerError, RegisterWriter
@@ -119,8 +119,7 @@ def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str
     """Before the ack: only coordinators, and only filters that name a group and a stage that exist."""
     with uow.transaction() as session:
         member, _ = ensure_member(session, actor.user_id, uow.now(), name=actor.name)
-        if not member.is_coordinator:
-            raise Forbidden("register.coordinators_only")
+        require_coordinator(member, "register.export")
         filters = checked_filters(session, handle, stage)
         return ExportRequest(
             requester=member.id,

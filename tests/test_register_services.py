@@ -48,7 +48,7 @@ def test_only_coordinators_may_request_and_a_refusal_changes_nothing(uow, db):
     before = snapshot(db)
     with pytest.raises(Forbidden) as refused:
         register.request_export(uow, Actor("U1", "ama"), None, None)
-    assert refused.value.code == "register.coordinators_only"
+    assert (refused.value.code, refused.value.params) == ("people.coordinators_only", {"doing": "register.export"})
     assert describe(refused.value).startswith("Only coordinators may export the register.")
     assert snapshot(db) == before
 

@@ -43,6 +43,7 @@ ERRORS: dict[str, str] = {
     "doing.group.archive": "archive action groups",
     "doing.coordinator.add": "add coordinators",
     "doing.coordinator.remove": "remove coordinators",
+    "doing.register.export": "export the register",
     # --- innovations (models/innovations/) ---
     "innovation.not_found": "There is no innovation {ref}. `/spindle list` shows the latest ones.",
     "innovation.change_forbidden": (
@@ -109,20 +110,15 @@ ERRORS: dict[str, str] = {
     ),
     # --- the register (exports/) ---
     # --- the register in Slack (services/register.py) ---
-    "register.coordinators_only": (
-        "Only coordinators may export the register. `/spindle coordinator list` shows who they are."
-    ),
 }
 
 
 def describe(error: DomainError) -> str:
     """The sentence for Slack (mrkdwn). A code with no words is a bug, and fails loudly in tests."""
-    template = ERRORS.get(error.code)
-    if template is None:  # TRANSITION (issue 9): an unconverted raise site's code is its sentence
-        return error.code
+    template = ERRORS[error.code]
     params = dict(error.params)
     if "doing" in params:  # the refused action is a code too: its words are `doing.<code>` here
-        params["doing"] = ERRORS.get(f"doing.{params['doing']}", params["doing"])  # TRANSITION: or the words
+        params["doing"] = ERRORS[f"doing.{params['doing']}"]
     return template.format(**params)
 
 
