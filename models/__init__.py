@@ -1,6 +1,6 @@
 """The domain: SQLAlchemy models and the operations on them. Knows nothing of Slack."""
 
-from models import groups, innovations, people, register, standups  # noqa: F401  (register tables)
+from models import groups, innovations, people, register, search, standups  # noqa: F401  (register tables)
 from models.base import Base
 
 metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Use cases per feature: each owns its transaction and calls the domain (models/)."""
