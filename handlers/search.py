@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.deps import CommandContext, Reply
+from handlers.router import executes
 from handlers.ui import search as ui
 from models.db import Database
 from models.search_query import parse_query
@@ -34,6 +35,7 @@ def run_search(db: Database, user_id: str, cmd: Search) -> Reply:
     return Reply(text, blocks)
 
 
+@executes(Search)
 def search_in_transaction(session, member, cmd: Search, ctx: CommandContext) -> Reply:
     """The same, for the current router, which calls executors inside its own transaction."""
     result = service.search_in(session, parse_query(cmd.text))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from models.groups import create_group, join_group
@@ -242,3 +244,10 @@ def test_new_across_the_network(db, corpus):
         "Tree planting app", "Budget visualiser", "Chatbot for complaints", "Verkiezingsmonitor", "Café meetups on AI"
     ]  # fmt: skip
     assert all(h.group != "data-ethics" for h in hits)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list('"-*:^()NEARORNOT {}[]\\\'+~|&!<>privacyé 0\u200b')), max_size=80))
+def test_the_engines_take_any_text(db, corpus, query):
+    result = service.search(db, query)  # never raises, on either engine
+    assert result.nothing is not None or result.query is not None
