@@ -72,21 +72,34 @@ def websearch_query(query: ParsedQuery) -> str:
     return " ".join(_websearch_phrase(t) for t in (*query.include, *query.exclude))
 
 
+# Ranking reads every match's positions, so its cost grows with the matches: a word in most
+# innovations took 340 ms at 100,000 rows. When more than WINDOW innovations match, only the newest
+# WINDOW of them are ranked (ids grow with time, and both engines find the WINDOW-th newest match
+# by walking their index from the top). A register of a few thousand innovations never reaches it.
+WINDOW = 500
+_SQLITE_FLOOR = (
+    "coalesce((SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :w), 0)"
+)
+_PG_FLOOR = (
+    "coalesce((SELECT innovation_id FROM search_documents WHERE document @@ websearch_to_tsquery('spindle', :q) "
+    "ORDER BY innovation_id DESC OFFSET :w LIMIT 1), 0)"
+)
 _SQLITE_SEARCH = text(
-    "SELECT rowid FROM search_fts WHERE search_fts MATCH :q "
+    "SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND rowid >= " + _SQLITE_FLOOR + " "  # noqa: S608 (constants only)
     "ORDER BY bm25(search_fts, 1.0, 0.4, 0.1), rowid DESC LIMIT :n"
 )
 _PG_SEARCH = text(
-    "SELECT innovation_id FROM search_documents, websearch_to_tsquery('spindle', :q) AS q "
-    "WHERE document @@ q ORDER BY ts_rank('{0.0, 0.1, 0.4, 1.0}', document, q, 1) DESC, innovation_id DESC LIMIT :n"
+    "SELECT innovation_id FROM search_documents, websearch_to_tsquery('spindle', :q) AS q "  # noqa: S608 (constants only)
+    "WHERE document @@ q AND innovation_id >= " + _PG_FLOOR + " "
+    "ORDER BY ts_rank('{0.0, 0.1, 0.4, 1.0}', document, q, 1) DESC, innovation_id DESC LIMIT :n"
 )
 
 
 def _ranked_ids(session: Session, *, fts5: str, websearch: str, limit: int) -> list[int]:
     if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(_PG_SEARCH, {"q": websearch, "n": limit})
+        rows = session.execute(_PG_SEARCH, {"q": websearch, "n": limit, "w": WINDOW - 1})
     else:
-        rows = session.execute(_SQLITE_SEARCH, {"q": fts5, "n": limit})
+        rows = session.execute(_SQLITE_SEARCH, {"q": fts5, "n": limit, "w": WINDOW - 1})
     return [int(r[0]) for r in rows]
 
 
@@ -149,13 +162,14 @@ def alike(a: Innovation, b: Innovation) -> float:
 
 
 _SQLITE_RELATED = text(
-    "SELECT search_fts.rowid FROM search_fts JOIN innovations i ON i.id = search_fts.rowid "
-    "WHERE search_fts MATCH :q AND i.group_id != :group_id "
+    "SELECT search_fts.rowid FROM search_fts JOIN innovations i ON i.id = search_fts.rowid "  # noqa: S608 (constants only)
+    "WHERE search_fts MATCH :q AND search_fts.rowid >= " + _SQLITE_FLOOR + " AND i.group_id != :group_id "
     "ORDER BY bm25(search_fts, 1.0, 0.4, 0.1), search_fts.rowid DESC LIMIT :n"
 )
 _PG_RELATED = text(
-    "SELECT d.innovation_id FROM search_documents d JOIN innovations i ON i.id = d.innovation_id, "
-    "websearch_to_tsquery('spindle', :q) AS q WHERE d.document @@ q AND i.group_id != :group_id "
+    "SELECT d.innovation_id FROM search_documents d JOIN innovations i ON i.id = d.innovation_id, "  # noqa: S608 (constants only)
+    "websearch_to_tsquery('spindle', :q) AS q WHERE d.document @@ q AND d.innovation_id >= " + _PG_FLOOR + " "
+    "AND i.group_id != :group_id "
     "ORDER BY ts_rank('{0.0, 0.1, 0.4, 1.0}', d.document, q, 1) DESC, d.innovation_id DESC LIMIT :n"
 )
 
@@ -169,7 +183,7 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     terms = top_terms(innovation)
     if not terms or limit <= 0:
         return []
-    params = {"group_id": innovation.group_id, "n": RELATED_CANDIDATES}
+    params = {"group_id": innovation.group_id, "n": RELATED_CANDIDATES, "w": WINDOW - 1}
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(_PG_RELATED, {**params, "q": " or ".join(f'"{t}"' for t in terms)})
     else:
