@@ -20,7 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.pool import NullPool
 
 from models.db import Database, migrate
 from models.groups import Group
@@ -113,6 +114,9 @@ def fresh(url: str) -> Database:
 
 
 def grow(db: Database, writer: Writer, start: int, stop: int) -> float:
+    # Bulk loads on a plain engine: the app's PostgreSQL engine gives up on a write unanswered for
+    # 1.5 s (tcp_user_timeout), which a 5,000-row insert with its triggers may be on a busy machine.
+    loader = create_engine(db.url, poolclass=NullPool) if db.backend == "postgresql" else db.engine
     began = time.perf_counter()
     rng = writer.rng
     for chunk in range(start, stop, 5000):
@@ -122,15 +126,16 @@ def grow(db: Database, writer: Writer, start: int, stop: int) -> float:
         notes = [{"innovation_id": r["id"], "author_id": "UBENCH", "at": r["logged_at"],
                   "text": writer.sentence(writer.en if rng.random() < 0.5 else writer.nl, 12)}
                  for r in rows if rng.random() < 0.3]  # fmt: skip
-        with db.transaction() as s:
-            s.execute(insert(Innovation.__table__), rows)
+        with loader.begin() as conn:
+            conn.execute(insert(Innovation.__table__), rows)
             if links:
-                s.execute(insert(innovation_organisations), links)
+                conn.execute(insert(innovation_organisations), links)
             if notes:
-                s.execute(insert(InnovationNote.__table__), notes)
+                conn.execute(insert(InnovationNote.__table__), notes)
     if db.backend == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with loader.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
+        loader.dispose()
     return time.perf_counter() - began
 
 

@@ -474,6 +474,8 @@ TABLE: list[Row] = [
     Row("log-quick", command("log {h} Quick idea"), IN_GROUP, eff_log_quick, ONLY_MEMBERS),
     Row("list", command("list"), EVERYONE, said_("Consent chatbot"), writes=False),
     Row("show", command("show {inn}"), EVERYONE, said_("Consent chatbot"), writes=False),
+    Row("search", command("search consent"), EVERYONE, said_("Consent chatbot"), writes=False),
+    Row("find", command('find "consent chatbot"'), EVERYONE, said_("Consent chatbot"), writes=False),
     Row("stage", command("stage {inn} piloting"), IN_GROUP, eff_stage, ONLY_MEMBERS),
     Row("note", command("note {inn} spoke with legal"), IN_GROUP, eff_note, ONLY_MEMBERS),
     Row("edit", command("edit {inn}"), IN_GROUP, eff_edit_opens, ONLY_MEMBERS, writes=False),
@@ -548,7 +550,7 @@ COMMAND_ROWS: dict[str, tuple[str, ...]] = {
     "ListInnovations": ("list",), "Show": ("show",), "Stage": ("stage",), "Note": ("note",), "Edit": ("edit",),
     "StandupSet": ("standup-set",), "StandupOff": ("standup-off",), "StandupNow": ("standup-now",),
     "StandupQuestions": ("standup-questions",), "StandupAway": ("standup-away",),
-    "Export": ("export", "export-group"), "ForgetMe": ("forget-me",),
+    "Export": ("export", "export-group"), "ForgetMe": ("forget-me",), "Search": ("search", "find"),
 }  # fmt: skip
 LISTENER_ROWS: dict[tuple[str, str], tuple[str, ...]] = {
     ("spindle", "/spindle"): tuple(r for rows in COMMAND_ROWS.values() for r in rows),
