@@ -101,11 +101,11 @@ PG_DOWN = [
 ]
 
 
-def _sqlite_refresh(target: str, joins: str = "") -> str:
+def _sqlite_refresh(where: str, joins: str = "") -> str:
     # An upsert, not INSERT OR REPLACE: REPLACE deletes without firing the delete trigger that
     # keeps the FTS5 index in step. (`WHERE true` tells SQLite's parser the ON CONFLICT is an upsert.)
     return f"""INSERT INTO search_documents (innovation_id, title, summary, rest)
-        SELECT i.id, i.title, i.summary, {_REST_SQLITE} FROM innovations i {joins} WHERE {target}
+        SELECT i.id, i.title, i.summary, {_REST_SQLITE} FROM innovations i {joins} WHERE {where}
         ON CONFLICT (innovation_id) DO UPDATE
             SET title = excluded.title, summary = excluded.summary, rest = excluded.rest;"""
 
