@@ -251,3 +251,31 @@ def test_new_across_the_network(db, corpus):
 def test_the_engines_take_any_text(db, corpus, query):
     result = service.search(db, query)  # never raises, on either engine
     assert result.nothing is not None or result.query is not None
+
+
+def test_the_migration_indexes_innovations_that_already_exist(tmp_path):
+    from alembic import command
+
+    from models.db import Database, alembic_config
+
+    url = f"sqlite:///{tmp_path / 'before-search.db'}"
+    cfg = alembic_config(url)
+    command.upgrade(cfg, "0001")
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO groups (id, handle, description, created_at) VALUES (1, 'g', '', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO innovations (id, group_id, title, stage, summary, sdgs, tags, privacy_risk, civic_space_risk,"
+                " manipulation_risk, safeguards, logged_at, updated_at) VALUES (1, 1, 'Bestaand café', 'idea', '', '',"
+                " 'ai', 'low', 'low', 'low', '', '2026-01-01', '2026-01-01')"
+            )
+        )
+        conn.execute(text("INSERT INTO innovation_notes (innovation_id, at, text) VALUES (1, '2026-01-01', 'oude notitie')"))
+    command.upgrade(cfg, "head")
+    assert [h.ref for h in service.search(db, "cafe").hits] == ["INN-1"]
+    assert [h.ref for h in service.search(db, "notitie").hits] == ["INN-1"]
+    command.downgrade(cfg, "0001")  # and back: the downgrade removes everything it made
+    command.upgrade(cfg, "head")
+    assert [h.ref for h in service.search(db, "oude").hits] == ["INN-1"]
+    db.dispose()
