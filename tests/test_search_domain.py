@@ -279,3 +279,14 @@ def test_the_migration_indexes_innovations_that_already_exist(tmp_path):
     command.upgrade(cfg, "head")
     assert [h.ref for h in service.search(db, "oude").hits] == ["INN-1"]
     db.dispose()
+
+
+def test_when_more_than_the_window_match_the_newest_are_ranked(db, corpus, monkeypatch):
+    import models.search
+
+    monkeypatch.setattr(models.search, "WINDOW", 3)
+    # Four innovations mention privacy; the window holds the newest three, best first among them.
+    assert refs(db, "privacy") == [
+        ref(corpus, "Privacy by design workshops"), ref(corpus, "Deepfake detector"), ref(corpus, "Chatbot for complaints")
+    ]  # fmt: skip
+    assert refs(db, "deepfake") == [ref(corpus, "Deepfake detector")]  # fewer than the window: all ranked
