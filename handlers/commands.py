@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from handlers import exports, groups, innovations, people, privacy, standups
+from handlers import exports, groups, innovations, people, privacy, search, standups
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
 from handlers.ratelimit import refusal
@@ -49,10 +49,10 @@ REGISTRY = Registry(
     commands=(
         Subcommand(("help",), "/spindle help", "", _parse_help, _help, "", hidden=True),
         *groups.COMMANDS, *people.COMMANDS, *innovations.COMMANDS, *standups.COMMANDS, *exports.COMMANDS,
-        *privacy.COMMANDS,
+        *privacy.COMMANDS, *search.COMMANDS,
     ),
     families=(groups.FAMILY, people.FAMILY, standups.FAMILY),
-    aliases={"hulp": "help"},
+    aliases={"hulp": "help", "find": "search"},
 )  # fmt: skip
 
 

@@ -473,6 +473,8 @@ TABLE: list[Row] = [
     Row("log-quick", command("log {h} Quick idea"), IN_GROUP, eff_log_quick, ONLY_MEMBERS),
     Row("list", command("list"), EVERYONE, said_("Consent chatbot"), writes=False),
     Row("show", command("show {inn}"), EVERYONE, said_("Consent chatbot"), writes=False),
+    Row("search", command("search consent"), EVERYONE, said_("Consent chatbot"), writes=False),
+    Row("find", command('find "consent chatbot"'), EVERYONE, said_("Consent chatbot"), writes=False),
     Row("stage", command("stage {inn} piloting"), IN_GROUP, eff_stage, ONLY_MEMBERS),
     Row("note", command("note {inn} spoke with legal"), IN_GROUP, eff_note, ONLY_MEMBERS),
     Row("edit", command("edit {inn}"), IN_GROUP, eff_edit_opens, ONLY_MEMBERS, writes=False),
@@ -547,7 +549,7 @@ COMMAND_ROWS: dict[str, tuple[str, ...]] = {  # subcommand → the rows that dri
     "list": ("list",), "show": ("show",), "stage": ("stage",), "note": ("note",), "edit": ("edit",),
     "standup set": ("standup-set",), "standup off": ("standup-off",), "standup now": ("standup-now",),
     "standup questions": ("standup-questions",), "standup away": ("standup-away",),
-    "export": ("export", "export-group"), "forget-me": ("forget-me",),
+    "export": ("export", "export-group"), "forget-me": ("forget-me",), "search": ("search", "find"),
 }  # fmt: skip
 LISTENER_ROWS: dict[tuple[str, str], tuple[str, ...]] = {
     ("spindle", "/spindle"): tuple(r for rows in COMMAND_ROWS.values() for r in rows),
