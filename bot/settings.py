@@ -65,7 +65,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
 
     app_token = get("SLACK_APP_TOKEN") or None
     if app_token and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (or be unset for HTTP mode).")
+        raise SettingsError(
+            "SLACK_APP_TOKEN must be an app-level token starting with xapp- (or be unset for HTTP mode)."
+        )
 
     signing_secret = get("SLACK_SIGNING_SECRET") or None
     if not app_token and not signing_secret:
@@ -94,7 +96,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     try:
         ZoneInfo(timezone)
     except Exception:
-        raise SettingsError(f"SPINDLE_TIMEZONE must be an IANA time zone like Europe/Amsterdam; {timezone[:60]!r} is not one.") from None
+        raise SettingsError(
+            f"SPINDLE_TIMEZONE must be an IANA time zone like Europe/Amsterdam; {timezone[:60]!r} is not one."
+        ) from None
 
     scheduler_text = (get("SPINDLE_SCHEDULER") or "on").lower()
     if scheduler_text not in ("on", "off"):
@@ -104,7 +108,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
 
     rate_text = get("SPINDLE_RATE_LIMIT") or "20"
     if not rate_text.isdigit() or int(rate_text) > 10_000:
-        raise SettingsError("SPINDLE_RATE_LIMIT must be a whole number of commands per person per minute (0: no limit).")
+        raise SettingsError(
+            "SPINDLE_RATE_LIMIT must be a whole number of commands per person per minute (0: no limit)."
+        )
 
     return Settings(
         bot_token=bot_token,
@@ -148,7 +154,9 @@ def database_url_from(env: Mapping[str, str]) -> str:
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix) :]
     if not re.match(r"^[a-z0-9+]+://", url):
-        raise SettingsError("DATABASE_URL must be an SQLAlchemy URL like sqlite:///spindle.db or postgresql+psycopg://…")
+        raise SettingsError(
+            "DATABASE_URL must be an SQLAlchemy URL like sqlite:///spindle.db or postgresql+psycopg://…"
+        )
     if not (url.startswith("sqlite") or url.startswith("postgresql")):
         raise SettingsError("DATABASE_URL must point at SQLite or PostgreSQL.")
     return url

@@ -168,7 +168,7 @@ def stored_value(current: Existing, key: str):
         return clean_text(raw).strip().lower() or None if raw else None
     if key == "link":
         return _one_line(clean_text(raw)) or None if raw else None
-    return clean_field(key, clean_text(raw or ""), UTC)[0]
+    return clean_field(key, clean_text(raw or ""), ZoneInfo("UTC"))[0]
 
 
 def load_existing(session: Session, ids: set[int]) -> dict[int, Existing]:
@@ -199,7 +199,7 @@ def load_existing(session: Session, ids: set[int]) -> dict[int, Existing]:
             .where(Innovation.id.in_(chunk))
         )
         for row in session.execute(stmt):
-            found[row[0]] = Existing(*row, organisations=[])
+            found[row.id] = Existing(**row._asdict(), organisations=[])
         names = (
             select(io.c.innovation_id, Organisation.name)
             .join(Organisation, Organisation.id == io.c.organisation_id)

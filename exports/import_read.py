@@ -189,7 +189,7 @@ def read_rows(ws, sheet: Sheet, header_row: int, notes: list[Problem]) -> Iterat
         if count > MAX_ROWS:
             raise Refused(f"the sheet has more than {MAX_ROWS:,} rows; split it into smaller files.")
         problems: list[Problem] = []
-        values = []
+        values: list[object] = []
         for key, pos in zip(KEYS, positions, strict=True):
             if pos is None:
                 values.append(None)

@@ -189,7 +189,8 @@ def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_g
                         raw.number, col("group"), f"{clean_text(get['group'])[:40]!r} is not an action group handle."
                     )
                 )
-        title, title_error = clean_field("title", get["title"] or "", zone)
+        clean_title, title_error = clean_field("title", get["title"] or "", zone)
+        title = str(clean_title or "")
         if title_error:
             errors.append(Problem(raw.number, col("title"), title_error))
         current: Existing | None = existing.get(ref) if ref is not None else None
@@ -327,7 +328,7 @@ def _write(session: Session, report: ImportReport, actor_id: str | None, now: da
                 for iid, p in zip(ids, report.new, strict=True)
             ],
         )
-        links = [
+        links: list[dict[str, object]] = [
             {"innovation_id": iid, "organisation_id": organisations[name.lower()]}
             for iid, p in zip(ids, report.new, strict=True)
             for name in p.values["organisations"]
@@ -343,13 +344,14 @@ def _write(session: Session, report: ImportReport, actor_id: str | None, now: da
             ).all()
         )
         for p in report.changed:
+            assert p.ref is not None  # a changed innovation has its Ref
             session.execute(
                 update(Innovation).where(Innovation.id == p.ref).values(_columns(p.values) | {"updated_at": now})
             )
         moves = [
             {
                 "innovation_id": p.ref,
-                "from_stage": stages.get(p.ref),
+                "from_stage": stages.get(p.ref) if p.ref is not None else None,
                 "to_stage": p.values["stage"],
                 "by_id": actor_id,
                 "at": now,

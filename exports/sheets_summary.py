@@ -122,7 +122,7 @@ def write_risks(ws, cells: CellMaker, counts: dict[str, dict[str, int]], attenti
     top = len(STAGES) + 5
     attention_headers = C.headers(C.ATTENTION)
     ws.append([cells.header(h) for h in attention_headers])
-    width = {c.key: c.width for c in C.ATTENTION}
+    widths = {c.key: c.width for c in C.ATTENTION}
     n = 0
     for iid, title, handle, stage, unassessed, unguarded in attention:
         ws.append(
@@ -131,7 +131,7 @@ def write_risks(ws, cells: CellMaker, counts: dict[str, dict[str, int]], attenti
                 cells.text(title, width=30),
                 cells.word(handle),
                 cells.word(stage),
-                cells.text(W.attention_why(unassessed, unguarded), width=width["why"]),
+                cells.text(W.attention_why(unassessed, unguarded), width=widths["why"]),
             ]
         )
         n += 1

@@ -35,7 +35,8 @@ def export(ctx: CommandContext, cmd: Export) -> Reply:
         if request.needs_profile:
             refresh_profile(ctx)
         register_service.deliver_export(
-            ctx.deps.uow, ctx.deps.messenger, ctx.deps.register_writer, request, tell=lambda p: _ephemeral(ctx, p))
+            ctx.deps.uow, ctx.deps.messenger, ctx.deps.register_writer, request, tell=lambda p: _ephemeral(ctx, p)
+        )
 
     return Reply(ui.preparing(request.filters), after=after)
 

@@ -71,5 +71,3 @@ class RateLimiter:
 def refusal(wait_seconds: float) -> str:
     seconds = max(1, int(wait_seconds + 0.999))
     return TOO_FAST.format(wait=f"{seconds} second{'s' if seconds != 1 else ''}")
-
-

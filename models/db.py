@@ -211,7 +211,6 @@ def _is_connectivity(exc: DBAPIError) -> bool:
 def alembic_config(url: str) -> Config:
     from alembic.config import Config  # only the migrating entry points pay for importing alembic
 
-
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.attributes["database_url"] = url

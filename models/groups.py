@@ -72,9 +72,7 @@ def get_group(session: Session, handle: str, *, include_archived: bool = False) 
 
 def is_member(session: Session, group: Group, member_id: str) -> bool:
     return (
-        session.scalar(
-            select(Membership.id).where(Membership.group_id == group.id, Membership.member_id == member_id)
-        )
+        session.scalar(select(Membership.id).where(Membership.group_id == group.id, Membership.member_id == member_id))
         is not None
     )
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from models import innovations as domain
 from models.deliveries import claim_delivery
 from models.errors import NotFound
-from models.innovations import InnovationInput
+from models.innovations import InnovationInput as InnovationInput  # handlers build the form's input
 from models.innovations import InvalidFields as InvalidFields  # re-exported: the form's field errors
 from models.people import Member, ensure_member
 from models.vocab import RISKS

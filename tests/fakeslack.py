@@ -155,7 +155,11 @@ class FakeSlack:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             if failure.status == 200:
                 return 200, headers, {"ok": False, "error": failure.error or "internal_error"}
-            return failure.status, headers, {"ok": False, "error": failure.error or ("ratelimited" if failure.status == 429 else "fatal_error")}
+            return (
+                failure.status,
+                headers,
+                {"ok": False, "error": failure.error or ("ratelimited" if failure.status == 429 else "fatal_error")},
+            )
         handler = self.handlers.get(call.method)
         if handler is not None:
             return 200, {}, handler(call)
@@ -209,17 +213,19 @@ class FakeSlack:
                 path = urlparse(self.path).path
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 if path.startswith("/api/"):
-                    method = path[len("/api/"):]
+                    method = path[len("/api/") :]
                     params = _params(body, headers.get("content-type", ""), urlparse(self.path).query)
                     status, extra, answer = fake._record(Call(method, params, headers, body))
                 elif path.startswith("/respond/"):
                     params = _params(body, headers.get("content-type", ""), "")
-                    params["_key"] = path[len("/respond/"):]
+                    params["_key"] = path[len("/respond/") :]
                     status, extra, answer = fake._record(Call("response_url", params, headers, body))
                 elif path.startswith("/upload/"):
-                    file_id = path[len("/upload/"):]
+                    file_id = path[len("/upload/") :]
                     fake.uploads[file_id] = body
-                    status, extra, answer = fake._record(Call("upload", {"file_id": file_id, "size": len(body)}, headers, body))
+                    status, extra, answer = fake._record(
+                        Call("upload", {"file_id": file_id, "size": len(body)}, headers, body)
+                    )
                     self._send(status, extra, b"OK - " + str(len(body)).encode(), "text/plain")
                     return
                 else:

@@ -101,7 +101,9 @@ def test_the_composition_root_installs_the_configured_limit(fake_slack, migrated
     from bot.settings import load_settings
     from tests.conftest import bot_env
 
-    runtime = build(load_settings({k: v for k, v in bot_env(fake_slack, migrated_url).items() if k != "SPINDLE_RATE_LIMIT"}))
+    runtime = build(
+        load_settings({k: v for k, v in bot_env(fake_slack, migrated_url).items() if k != "SPINDLE_RATE_LIMIT"})
+    )
     limiter = runtime.deps.rate_limiter
     assert limiter is not None
     assert limiter.capacity == 20 and limiter.refill == pytest.approx(20 / 60)
@@ -214,11 +216,27 @@ SELECTS = {
 any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
 field_text = st.one_of(
     any_text,
-    st.sampled_from(["=HYPERLINK(\"http://x\",\"y\")", "+SUM(1,2)", "javascript:alert(1)", "https://ok.example/x",
-                     "ftp://x", "\x00", "Cordaid, Hivos,, ,", "Privacy, AI, privacy", "😀" * 50]),
+    st.sampled_from(
+        [
+            '=HYPERLINK("http://x","y")',
+            "+SUM(1,2)",
+            "javascript:alert(1)",
+            "https://ok.example/x",
+            "ftp://x",
+            "\x00",
+            "Cordaid, Hivos,, ,",
+            "Privacy, AI, privacy",
+            "😀" * 50,
+        ]
+    ),
     st.integers(0, 5000).map(lambda n: "t" * n),  # around every length limit
 )
-junk = st.one_of(st.none(), st.integers(), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+junk = st.one_of(
+    st.none(),
+    st.integers(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 def _text_element(value) -> dict:
@@ -291,7 +309,10 @@ def form_world(fuzz_world):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=modal_states(), metadata=st.sampled_from(["", "{}", '{"ref": 1}', '{"ref": "x"}', "not json", '{"ref": 99999999999}']))
+@given(
+    values=modal_states(),
+    metadata=st.sampled_from(["", "{}", '{"ref": 1}', '{"ref": "x"}', "not json", '{"ref": 99999999999}']),
+)
 def test_fuzzed_innovation_form_is_saved_or_refused_inline(form_world, db, values, metadata):
     before = _innovations(db)
     r = form_world.view_submission(FUZZER, "innovation_modal", values, private_metadata=metadata)

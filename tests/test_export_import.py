@@ -89,7 +89,9 @@ def test_dry_run_then_apply_new_changed_and_idempotent(db, tmp_path):
     with db.transaction() as s:
         second = s.get(Innovation, ids["second"])
         assert (second.stage, second.sdgs) == ("piloting", "3,16")
-        move = s.scalars(select(StageChange).where(StageChange.innovation_id == second.id).order_by(StageChange.id.desc())).first()
+        move = s.scalars(
+            select(StageChange).where(StageChange.innovation_id == second.id).order_by(StageChange.id.desc())
+        ).first()
         assert (move.from_stage, move.to_stage, move.note) == ("exploring", "piloting", "imported")
         new = s.scalars(select(Innovation).where(Innovation.title == "A new one")).one()
         assert sorted(o.name for o in new.organisations) == ["New Org", "Oxfam Novib"]

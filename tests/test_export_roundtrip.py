@@ -40,7 +40,9 @@ INNOVATION = st.fixed_dictionaries({
 def export(db) -> bytes:
     out = io.BytesIO()
     with db.snapshot() as s:
-        write_register(s, out, filters=Filters(), group_id=None, made_at=NOW, made_by="test", timezone="Europe/Amsterdam")
+        write_register(
+            s, out, filters=Filters(), group_id=None, made_at=NOW, made_by="test", timezone="Europe/Amsterdam"
+        )
     return out.getvalue()
 
 

@@ -230,7 +230,7 @@ def fragile(fake_slack, clock, tmp_path: Path):
     rt = build(load_settings(bot_env(fake_slack, url)), clock=clock)
 
     def unavailable():
-        raise Unavailable("Spindle Bot's database is temporarily unavailable. Please try again in a minute.")
+        raise Unavailable()
 
     rt.app.view("fragile_view")(lambda ack: unavailable())
     rt.app.action("fragile_button")(lambda ack: 1 / 0)

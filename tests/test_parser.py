@@ -24,7 +24,6 @@ class p:
     WEEKDAYS = WEEKDAYS
 
 
-
 WORDS = [
     "help", "group", "new", "list", "info", "join", "leave", "channel", "lead", "archive", "org", "coordinator",
     "add", "remove", "log", "show", "stage", "note", "edit", "standup", "set", "off", "now", "questions", "away",
@@ -76,7 +75,10 @@ def test_command_shaped_text_parses_or_gives_a_usage_error(words):
         ("note 4 Met the DPO\ntoday", p.Note(4, "Met the DPO\ntoday")),
         ("edit INN-9", p.Edit(9)),
         ("standup data-ethics set weekdays 9:05", p.StandupSet("data-ethics", p.WEEKDAYS[:5], "09:05", None)),
-        ("standup x1 set Mon,FRI 17:00 europe/amsterdam", p.StandupSet("x1", ("mon", "fri"), "17:00", "Europe/Amsterdam")),
+        (
+            "standup x1 set Mon,FRI 17:00 europe/amsterdam",
+            p.StandupSet("x1", ("mon", "fri"), "17:00", "Europe/Amsterdam"),
+        ),
         ("standup x1 set daily 00:00", p.StandupSet("x1", p.WEEKDAYS, "00:00", None)),
         ("standup x1 off", p.StandupOff("x1")),
         ("standup x1 now", p.StandupNow("x1")),

@@ -154,5 +154,8 @@ def test_sigterm_lets_work_after_the_ack_finish(tmp_path, fake_slack):
     assert proc.returncode == 0, out
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT card_channel, card_ts FROM innovations")).one() == ("CLABS", "1700000000.000042")
+        assert conn.execute(text("SELECT card_channel, card_ts FROM innovations")).one() == (
+            "CLABS",
+            "1700000000.000042",
+        )
     engine.dispose()

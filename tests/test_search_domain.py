@@ -248,7 +248,7 @@ def test_new_across_the_network(db, corpus):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.sampled_from(list('"-*:^()NEARORNOT {}[]\\\'+~|&!<>privacyé 0\u200b')), max_size=80))
+@given(st.text(alphabet=st.sampled_from(list("\"-*:^()NEARORNOT {}[]\\'+~|&!<>privacyé 0\u200b")), max_size=80))
 def test_the_engines_take_any_text(db, corpus, query):
     result = service.search(db, query)  # never raises, on either engine
     assert result.nothing is not None or result.query is not None
@@ -272,7 +272,9 @@ def test_the_migration_indexes_innovations_that_already_exist(tmp_path):
                 " 'ai', 'low', 'low', 'low', '', '2026-01-01', '2026-01-01')"
             )
         )
-        conn.execute(text("INSERT INTO innovation_notes (innovation_id, at, text) VALUES (1, '2026-01-01', 'oude notitie')"))
+        conn.execute(
+            text("INSERT INTO innovation_notes (innovation_id, at, text) VALUES (1, '2026-01-01', 'oude notitie')")
+        )
     command.upgrade(cfg, "head")
     assert [h.ref for h in service.search(db, "cafe").hits] == ["INN-1"]
     assert [h.ref for h in service.search(db, "notitie").hits] == ["INN-1"]

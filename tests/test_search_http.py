@@ -42,9 +42,15 @@ def test_search_finds_across_groups(slack, logged):
 
 def test_find_is_search_with_phrases_exclusions_and_accents(slack, logged):
     text = slack.command('find "privacy chatbot"').text
-    assert logged["Privacy chatbot for citizens' complaints"] in text and logged["Consent chatbot for citizens"] not in text
+    assert (
+        logged["Privacy chatbot for citizens' complaints"] in text
+        and logged["Consent chatbot for citizens"] not in text
+    )
     text = slack.command("find chatbot -complaints").text
-    assert logged["Consent chatbot for citizens"] in text and logged["Privacy chatbot for citizens' complaints"] not in text
+    assert (
+        logged["Consent chatbot for citizens"] in text
+        and logged["Privacy chatbot for citizens' complaints"] not in text
+    )
     assert logged["Café meetups over privacy"] in slack.command("search CAFE").text
     assert "No innovation matches" in slack.command("search submarine").text
 
@@ -58,7 +64,7 @@ def test_notes_are_searched(slack, logged):
 def test_empty_and_operator_only_searches_answer_with_usage(slack, logged):
     assert "/spindle search WORDS" in slack.command("search").text
     assert "/spindle search WORDS" in slack.command("find   ").text
-    for only in ['""', "-privacy", '* ^ : ( )']:
+    for only in ['""', "-privacy", "* ^ : ( )"]:
         text = slack.command(f"search {only}").text
         assert "no word to look for" in text, only
 

@@ -17,7 +17,11 @@ def test_defaults():
     s = load_settings(BASE)
     assert s.database_url == "sqlite:///spindle.db"
     assert (s.port, s.timezone, s.scheduler, s.socket_mode, s.coordinators) == (
-        3000, "Europe/Amsterdam", True, False, ()
+        3000,
+        "Europe/Amsterdam",
+        True,
+        False,
+        (),
     )
     assert s.slack_api_url == "https://slack.com/api/"
     assert "xoxb" not in repr(s) and "s3cr3t" not in repr(s)

@@ -171,7 +171,9 @@ def test_two_schedulers_on_one_database_run_once(runtime, db, clock, fake_slack)
     make_group(db, clock, handle="second", members=("U1", "U20", "U21"), lead="U20", channel="C200")
     clock.set(DUE + timedelta(seconds=5))
     other_db = Database(db.url)  # a second process: its own engine and connection pool
-    other = Deps.build(other_db, clock, AMS, runtime.deps.client, runtime.deps.register_writer, runtime.deps.rate_limiter)
+    other = Deps.build(
+        other_db, clock, AMS, runtime.deps.client, runtime.deps.register_writer, runtime.deps.rate_limiter
+    )
     other.pacer = other.paced_messenger.pacer = runtime.deps.paced_messenger.pacer
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []

@@ -97,6 +97,7 @@ PG_DOWN = [
     "DROP TRIGGER search_innovations ON innovations",
     "DROP FUNCTION search_documents_follow()",
     "DROP FUNCTION search_document_refresh(integer)",
+    "ALTER TABLE search_documents DROP COLUMN document",  # it (and its index) depends on the configuration
     "DROP TEXT SEARCH CONFIGURATION spindle",
 ]
 
@@ -168,8 +169,18 @@ def upgrade() -> None:
                                 name=op.f("fk_search_documents_innovation_id_innovations"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("innovation_id", name=op.f("pk_search_documents")),
     )
-    statements = PG_UP if op.get_bind().dialect.name == "postgresql" else SQLITE_UP
+    bind = op.get_bind()
+    statements = PG_UP if bind.dialect.name == "postgresql" else SQLITE_UP
     for statement in statements:
+        if "WITH unaccent" in statement:
+            # The extension may live in another schema than ours (it is per database): name it.
+            schema = bind.execute(
+                sa.text(
+                    "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+                    " WHERE e.extname = 'unaccent'"
+                )
+            ).scalar_one()
+            statement = statement.replace("WITH unaccent", f'WITH "{schema}".unaccent')
         op.execute(statement)
 
 
