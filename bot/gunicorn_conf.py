@@ -5,7 +5,7 @@ import os
 bind = f"0.0.0.0:{os.environ.get('PORT', '3000')}"
 worker_class = "gthread"
 # One process per core and one more: with Python's interpreter lock, processes, not threads, use
-# the cores (bench/soak.py on 2 cores: 3x8 served 157 requests/s at p95 248 ms, 2x16 120/s at 298 ms).
+# the cores (bench.soak on 2 cores: 3x8 served 157 requests/s at p95 248 ms, 2x16 120/s at 298 ms).
 # At most 4 by default: each holds up to 15 database connections (models/db.py), and a big host
 # must not exhaust PostgreSQL's default 100; set WEB_CONCURRENCY to go beyond.
 workers = int(os.environ.get("WEB_CONCURRENCY") or min((os.cpu_count() or 1) + 1, 4))

@@ -258,7 +258,7 @@ def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: s
 def show(uow: UnitOfWork, actor: Actor, ref: int) -> Shown:
     with uow.transaction() as session:
         member, due = _act(session, uow, actor)
-        innovation = domain.get_innovation(session, ref)
+        innovation = domain.get_innovation(session, ref, whole=True)
         entries = tuple(_entry(item) for item in domain.history(session, innovation))
         return Shown(due, view_of(innovation), entries, member.tz or uow.timezone)
 

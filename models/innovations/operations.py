@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from models.errors import Conflict, Invalid, NotFound
 from models.groups import get_group
@@ -34,8 +34,10 @@ LIST_LIMIT = 20
 LIST_COUNT_LIMIT = 1000
 
 
-def get_innovation(session: Session, ref: int) -> Innovation:
-    innovation = session.get(Innovation, ref) if 0 < ref < 2**31 else None
+def get_innovation(session: Session, ref: int, *, whole: bool = False) -> Innovation:
+    """The innovation INN-ref; `whole`: with its group and organisations in the same statement."""
+    options = (joinedload(Innovation.group), joinedload(Innovation.organisations)) if whole else ()
+    innovation = session.get(Innovation, ref, options=options) if 0 < ref < 2**31 else None
     if innovation is None:
         raise NotFound("innovation.not_found", ref=f"INN-{ref}")
     return innovation
@@ -212,14 +214,14 @@ def list_innovations(
 
 
 def history(session: Session, innovation: Innovation) -> list[StageChange | InnovationNote]:
-    """Stage moves and notes of one innovation, oldest first (with who made them: two statements)."""
+    """Stage moves and notes of one innovation, oldest first, with who made them: two statements."""
     changes = session.scalars(
-        select(StageChange).where(StageChange.innovation_id == innovation.id).options(selectinload(StageChange.by))
+        select(StageChange).where(StageChange.innovation_id == innovation.id).options(joinedload(StageChange.by))
     )
     notes = session.scalars(
         select(InnovationNote)
         .where(InnovationNote.innovation_id == innovation.id)
-        .options(selectinload(InnovationNote.author))
+        .options(joinedload(InnovationNote.author))
     )
     items: list[StageChange | InnovationNote] = [*changes, *notes]
     # Stage changes before notes at the same instant: the logging entry comes first.

@@ -1,0 +1,94 @@
+"""Interactive commands run a bounded number of SQL statements, whatever the size of the tables.
+
+A SQLAlchemy event listener counts the statements one command sends (transaction control
+excluded); each command is measured on a register already past one page and again after it grew
+(more members, groups and innovations with history), and the two counts must be equal and within
+the budget: at most 6 for list, show and group info.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from models.groups import Group, Membership
+from models.innovations import Innovation, InnovationNote, StageChange
+from models.people import Member
+from tests.conftest import COORDINATOR
+
+BUDGET = {"list": 6, "list data-ethics": 6, "show INN-1": 6, "group info data-ethics": 6, "group list": 6}
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def counting(engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def count(_conn, _cursor, statement, _params, _context, _many):
+        if not statement.lstrip().upper().startswith(CONTROL):
+            with lock:
+                seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def grow(db, clock, group_id: int, start: int, members: int, innovations: int, groups: int) -> None:
+    """More members (each with an organisation), groups, and innovations (each with history and a
+    note) spread over those groups and `group_id`, so a list shows innovations of many groups."""
+    now = clock.now()
+    with db.transaction() as s:
+        group_ids = [group_id]
+        for i in range(start, start + groups):
+            extra = Group(handle=f"g-{i}", description="", created_by=COORDINATOR, created_at=now)
+            s.add(extra)
+            s.flush()
+            group_ids.append(extra.id)
+        for i in range(start, start + members):
+            s.add(Member(id=f"UM{i:05d}", name=f"Member {i}", organisation=f"Org {i % 7}", profile_fetched=True,
+                         created_at=now))  # fmt: skip
+            s.add(Membership(group_id=group_id, member_id=f"UM{i:05d}", joined_at=now))
+        s.flush()
+        for i in range(start, start + innovations):
+            inn = Innovation(title=f"Innovation {i}", group_id=group_ids[i % len(group_ids)], stage="exploring", logged_by=f"UM{start:05d}",
+                             logged_at=now, updated_at=now)  # fmt: skip
+            s.add(inn)
+            s.flush()
+            s.add(
+                StageChange(innovation_id=inn.id, from_stage=None, to_stage="exploring", by_id=f"UM{start:05d}", at=now)
+            )
+            s.add(InnovationNote(innovation_id=inn.id, author_id=f"UM{start:05d}", text="a note", at=now))
+
+
+def measure(slack, db, text: str) -> int:
+    with counting(db.engine) as seen:
+        r = slack.command(text, user="UM00000")
+        slack.wait_idle()
+    assert r.status == 200 and "wrong on my side" not in r.text, r.text
+    return len(seen)
+
+
+@pytest.fixture
+def register(slack, db, clock):
+    slack.command("group new data-ethics Ethics of data", user=COORDINATOR)
+    with db.transaction() as s:
+        group_id = s.query(Group).one().id
+    grow(db, clock, group_id, 0, members=5, innovations=25, groups=2)
+    return group_id
+
+
+def test_statements_per_command_stay_bounded_as_the_data_grows(slack, db, clock, register):
+    small = {text: measure(slack, db, text) for text in BUDGET}
+    grow(db, clock, register, 1000, members=30, innovations=60, groups=25)
+    large = {text: measure(slack, db, text) for text in BUDGET}
+    assert large == small, f"statements grew with the data: {small} → {large}"
+    over = {text: n for text, n in large.items() if n > BUDGET[text]}
+    assert not over, f"over the budget {BUDGET}: {over}"
