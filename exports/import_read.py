@@ -205,3 +205,8 @@ def read_rows(ws, sheet: Sheet, header_row: int, notes: list[Problem]) -> Iterat
                 value = None
             values.append(value if isinstance(value, datetime | date) and key == "logged_on" else as_text(value))
         yield RawRow(number, tuple(values), problems)
+
+
+def as_read_back(value: object) -> object:
+    """A stored value as a workbook gives it back: XML turns every CR and CRLF into LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value

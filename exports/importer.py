@@ -29,7 +29,7 @@ from exports.import_plan import (
     organisation_ids,
     stored_value,
 )
-from exports.import_read import Problem, Refused
+from exports.import_read import Problem, Refused, as_read_back
 from models.audit import audit
 from models.db import Database
 from models.errors import DomainError
@@ -229,7 +229,7 @@ def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_g
                     continue
                 clean, error = clean_field(key, value, zone)
                 before = stored_value(current, key)
-                if clean == before or clean == _as_read_back(before):  # unchanged: not checked again
+                if clean == before or clean == as_read_back(before):  # unchanged: not checked again
                     continue
                 if error:
                     errors.append(Problem(raw.number, col(key), error))
@@ -397,8 +397,3 @@ def _columns(values: dict) -> dict:
             value = ",".join(value)
         out[key] = value
     return out
-
-
-def _as_read_back(value: object) -> object:
-    """A stored value as a workbook gives it back: XML turns every CR and CRLF into LF."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
