@@ -149,3 +149,13 @@ def test_a_file_larger_than_slack_said_is_cut_off_while_reading(slack, fake_slac
     slack.event(file_share(file_id, "big.xlsx"), event_id="EvImpBig")
     (reply,) = fake_slack.wait_for("chat.postMessage")
     assert "over 10 MB" in reply.text and fake_slack.of("download")
+
+
+def test_the_event_is_acked_before_the_download(slack, fake_slack, db, tmp_path):
+    file_id = fake_slack.add_file("register.xlsx", edited_register(db, tmp_path))
+    fake_slack.fail("files.info", status=200, error="internal_error", delay=2.0)  # a slow Slack
+    r = slack.event(file_share(file_id), event_id="EvImpSlow", wait=False)
+    assert r.status == 200 and fake_slack.of("chat.postMessage") == []  # the ack did not wait for it
+    slack.wait_idle()
+    (reply,) = fake_slack.wait_for("chat.postMessage")
+    assert "Slack said: `internal_error`" in reply.text
