@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 import handlers
 from bot.settings import Settings
 from bot.web import SpindleWSGI
+from exports.import_port import IMPORTER
 from exports.register import WORKBOOK
 from handlers import ratelimit
 from handlers.deps import Deps
@@ -96,7 +97,7 @@ def build(settings: Settings, *, clock: Clock | None = None, db: Database | None
         logger=logging.getLogger("slack_bolt"),
     )
     limiter = ratelimit.RateLimiter(rate=settings.rate_limit, per=60) if settings.rate_limit else None
-    deps = Deps.build(db, clock, settings.timezone, client, WORKBOOK, limiter)
+    deps = Deps.build(db, clock, settings.timezone, client, WORKBOOK, limiter, IMPORTER)
     handlers.register_all(app, deps)
     with db.transaction() as session:
         seed_coordinators(session, list(settings.coordinators), clock.now())

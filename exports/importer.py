@@ -32,6 +32,7 @@ from exports.import_plan import (
 from exports.import_read import Problem, Refused, as_read_back
 from models.audit import audit
 from models.db import Database
+from models.deliveries import claim_delivery
 from models.errors import DomainError
 from models.groups import Group, normalise_handle
 from models.innovations import Innovation, StageChange, innovation_organisations
@@ -68,6 +69,7 @@ class ImportReport:
     notes: list[Problem] = field(default_factory=list)
     groups_to_create: list[str] = field(default_factory=list)
     applied: bool = False
+    already: bool = False  # `once` was claimed before: applied by an earlier request, nothing now
     headers: dict[str, str] = field(default_factory=dict)  # field -> the header as the file wrote it
 
     @property
@@ -93,14 +95,22 @@ def apply(
     *,
     create_groups: bool = False,
     timezone: str = "UTC",
+    once: str | None = None,
 ) -> ImportReport:
-    """Import `data` in one transaction: everything, or nothing when any row has an error."""
+    """Import `data` in one transaction: everything, or nothing when any row has an error.
+
+    `once`: a delivery key (models/deliveries.py) claimed in the same transaction, so a second
+    request applies nothing, and a failed one leaves the key free to try again.
+    """
     report, rows = _read(data)
     if rows is None:
         return report
     with db.transaction() as session:
         _plan(session, report, rows, create_groups, ZoneInfo(timezone))
         if report.errors:
+            return report
+        if once is not None and not claim_delivery(session, once, now):
+            report.already = True
             return report
         _write(session, report, actor_id, now)
         report.applied = True

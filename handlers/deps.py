@@ -13,7 +13,7 @@ from handlers.ratelimit import RateLimiter
 from handlers.slack_messenger import Pacer, SlackMessenger
 from models.clock import Clock
 from models.db import Database
-from services.ports import RegisterWriter
+from services.ports import RegisterImporter, RegisterWriter
 from services.uow import UnitOfWork
 
 
@@ -28,6 +28,7 @@ class Deps:
     pacer: Pacer  # spaces out the stand-up fan-out and thread replies
     paced_messenger: SlackMessenger  # the same client behind the pacer, for stand-ups
     register_writer: RegisterWriter  # the workbook (exports/), for the export command and the weekly tick
+    register_importer: RegisterImporter | None = None  # reads a workbook sent to the bot (exports/)
     rate_limiter: RateLimiter | None = None  # SPINDLE_RATE_LIMIT; None: no limit
 
     @classmethod
@@ -39,12 +40,13 @@ class Deps:
         client: WebClient,
         register_writer: RegisterWriter,
         rate_limiter: RateLimiter | None = None,
+        register_importer: RegisterImporter | None = None,
     ) -> Deps:
         pacer = Pacer()
         return cls(
             db=db, clock=clock, timezone=timezone, client=client, uow=UnitOfWork(db, clock, timezone),
             messenger=SlackMessenger(client), pacer=pacer, paced_messenger=SlackMessenger(client, pacer),
-            register_writer=register_writer, rate_limiter=rate_limiter,
+            register_writer=register_writer, register_importer=register_importer, rate_limiter=rate_limiter,
         )  # fmt: skip
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.ui.render import render, render_home
-from services.ports import MessengerError, Posted, Profile
+from services.ports import MAX_DOWNLOAD, MessengerError, Posted, Profile
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +132,27 @@ class SlackMessenger:
         profile = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
         return Profile(name=name, tz=user.get("tz"), locale=user.get("locale"))
+
+    def download(self, file_id: str) -> bytes:
+        info = self._call(self.client.files_info, None, file=file_id)
+        file = info.get("file") or {}
+        url = str(file.get("url_private_download") or file.get("url_private") or "")
+        if not url.startswith(("https://", "http://")):  # never file: or another scheme
+            raise MessengerError("no_download_url", transient=False)
+        size = file.get("size")
+        if isinstance(size, int) and size > MAX_DOWNLOAD:
+            raise MessengerError("file_too_large", transient=False)
+        # slack-sdk has no download call: a GET with the bot token, as Slack documents for url_private.
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.client.token}"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=self.client.timeout) as response:  # noqa: S310
+                data = response.read(MAX_DOWNLOAD + 1)  # the size Slack said may be wrong: cap the read too
+                if "text/html" in (response.headers.get("Content-Type") or ""):
+                    raise MessengerError("download_refused", transient=False)  # Slack's login page, not the file
+        except urllib.error.HTTPError as exc:
+            raise MessengerError(f"download_http_{exc.code}", transient=exc.code == 429 or exc.code >= 500) from exc
+        except (OSError, ValueError) as exc:
+            raise MessengerError(type(exc).__name__, transient=True) from exc
+        if len(data) > MAX_DOWNLOAD:
+            raise MessengerError("file_too_large", transient=False)
+        return data

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from models.db import Database
 from models.register import Filters, RegisterCounts
 
 
@@ -63,6 +64,16 @@ class Messenger(Protocol):
 
     def profile(self, user_id: str) -> Profile: ...
 
+    def download(self, file_id: str) -> bytes:
+        """A file people sent the bot, read with its token: files.info, then the private download URL.
+
+        MessengerError("file_too_large") above MAX_DOWNLOAD bytes (checked before and while reading).
+        """
+        ...
+
+
+MAX_DOWNLOAD = 10 * 1024 * 1024  # a register to import: 10 MB (SPEC, "Import")
+
 
 class RegisterWriter(Protocol):
     """Writes the register workbook (exports/ implements it; the composition root hands it over).
@@ -77,4 +88,27 @@ class RegisterWriter(Protocol):
 
     def names(self, filters: Filters, made_at: datetime, timezone: str) -> tuple[str, str]:
         """The file's name and its title in Slack."""
+        ...
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import would do or did, as exports/ reports it (its words are the CLI's, in `report`)."""
+
+    report: str  # the report the CLI prints, without its command-line advice
+    ok: bool  # no row has an error
+    changes: int  # innovations new or changed
+    applied: bool = False
+    already: bool = False  # the claim was taken: this file was applied before
+
+
+class RegisterImporter(Protocol):
+    """Reads a register workbook and imports it (exports/ implements it; the composition root hands it over)."""
+
+    def preview(self, db: Database, data: bytes, name: str, *, timezone: str) -> ImportResult: ...
+
+    def apply(
+        self, db: Database, data: bytes, name: str, actor_id: str, now: datetime, *, timezone: str, once: str
+    ) -> ImportResult:
+        """Applies it all or nothing; `once` is a delivery key claimed in the same transaction."""
         ...

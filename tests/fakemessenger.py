@@ -25,6 +25,7 @@ class RecordingMessenger:
     profiles: dict[str, Profile] = field(default_factory=dict)
     # (method, channel) → the error to raise once, e.g. {("post", "C1"): MessengerError("ratelimited", transient=True)}
     failures: dict[tuple[str, str], MessengerError] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # file id → what `download` returns
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def _fail(self, method: str, channel: str) -> None:
@@ -63,6 +64,13 @@ class RecordingMessenger:
     def profile(self, user_id: str) -> Profile:
         self._fail("profile", user_id)
         return self.profiles.get(user_id, Profile(name=None, tz=None))
+
+    def download(self, file_id: str) -> bytes:
+        self._fail("download", file_id)
+        self.sent.append(Sent("download", file_id, None))
+        if file_id not in self.files:
+            raise MessengerError("file_not_found", transient=False)
+        return self.files[file_id]
 
     def of(self, method: str) -> list[Sent]:
         return [s for s in self.sent if s.method == method]

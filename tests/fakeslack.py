@@ -74,6 +74,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # file id → files.info's "file", plus "_data" (the bytes)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -91,6 +92,7 @@ class FakeSlack:
             self.handlers.clear()
             self.users.clear()
             self.uploads.clear()
+            self.files.clear()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -112,6 +114,15 @@ class FakeSlack:
             "id": user_id, "name": name, "real_name": name.title(), "tz": tz,
             "profile": {"display_name": name, "real_name": name.title()}, **extra,
         }  # fmt: skip
+
+    def add_file(self, name: str, data: bytes, *, size: int | None = None) -> str:
+        """A file someone shared: files.info describes it and its url_private_download serves `data`."""
+        file_id = f"F{next(self._ids):08d}"
+        self.files[file_id] = {
+            "id": file_id, "name": name, "filetype": name.rsplit(".", 1)[-1], "size": len(data) if size is None else size,
+            "url_private_download": f"{self.base}/files/{file_id}/download/{name}", "_data": data,
+        }  # fmt: skip
+        return file_id
 
     def response_url(self, key: str = "") -> str:
         return f"{self.base}/respond/{key or next(self._ids)}"
@@ -190,6 +201,11 @@ class FakeSlack:
         if m == "conversations.open":
             users = str(p.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
+        if m == "files.info":
+            file = self.files.get(str(p.get("file", "")))
+            if file is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": {k: v for k, v in file.items() if k != "_data"}}
         if m == "files.getUploadURLExternal":
             file_id = f"F{next(self._ids):08d}"
             return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
@@ -206,6 +222,20 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *_args):  # quiet
                 pass
+
+            def do_GET(self):
+                path = urlparse(self.path).path
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                parts = path.split("/")  # "", "files", id, "download", name
+                if len(parts) < 4 or parts[1] != "files":
+                    self._send(404, {}, b"not found", "text/plain")
+                    return
+                file = fake.files.get(parts[2])
+                status, extra, _answer = fake._record(Call("download", {"file_id": parts[2]}, headers))
+                if file is None or status != 200:
+                    self._send(404 if file is None else status, extra, b"", "text/plain")
+                    return
+                self._send(200, {}, file["_data"], "application/octet-stream")
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

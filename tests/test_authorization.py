@@ -19,11 +19,13 @@ is in no group). A second coordinator (UCO2) exists so `coordinator remove` has 
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -219,6 +221,18 @@ def submit_questions(c: Cell, group_id: int | None = None) -> Response:
 def submit_questions_other(c: Cell) -> Response:
     """The form of `ethics` with its private_metadata pointed at another group (a tampered payload)."""
     return submit_questions(c, c.q(lambda s: s.scalar(select(Group.id).where(Group.handle == OTHER))))
+
+
+def click_import_apply(c: Cell) -> Response:
+    """Apply on an import preview: a workbook with one new innovation for the group."""
+    wb = openpyxl.Workbook()
+    wb.active.append(["Title", "Action group"])
+    wb.active.append(["Imported idea", HANDLE])
+    buf = io.BytesIO()
+    wb.save(buf)
+    file_id = c.fake.add_file("register.xlsx", buf.getvalue())
+    value = json.dumps({"file": file_id, "name": "register.xlsx"})
+    return c.slack.block_action(c.user, "import_apply", value, channel=f"D{c.user}", message_ts="1690000000.000009")
 
 
 def click_forget(c: Cell) -> Response:
@@ -428,6 +442,12 @@ def eff_other_questions(c: Cell) -> None:
     assert questions_of(other["questions"]) == ["What moved this week?"]
 
 
+def eff_imported(c: Cell) -> None:
+    assert c.q(lambda s: s.scalar(select(Innovation.id).where(Innovation.title == "Imported idea"))) is not None
+    assert audited(c, "register.import")
+    said_("Imported *register.xlsx*")(c)
+
+
 def eff_forgotten(c: Cell) -> None:
     assert member_of(c) is None
     said_("erased")(c)
@@ -501,6 +521,7 @@ TABLE: list[Row] = [
         f"Only the lead of `{OTHER}` or a coordinator may"),
     Row("forget-me-confirm", click_forget, EVERYONE, eff_forgotten),
     Row("forget-me-cancel", click_forget_cancel, EVERYONE, said_("Nothing was erased"), writes=False),
+    Row("import-apply", click_import_apply, COORDS, eff_imported, "Only coordinators import the register"),
 ]
 # fmt: on
 
@@ -560,8 +581,11 @@ LISTENER_ROWS: dict[tuple[str, str], tuple[str, ...]] = {
     ("questions_submitted", "standup_questions"): ("standup-questions-modal", "standup-questions-modal-other"),
     ("confirm", "forget_me_confirm"): ("forget-me-confirm",),
     ("cancel", "forget_me_cancel"): ("forget-me-cancel",),
+    ("apply_import", "import_apply"): ("import-apply",),
     ("home_opened", "app_home_opened"): (),  # an event, not an action: it publishes the person's own Home tab
-    ("direct_message", "message"): (),  # an event: anyone who writes gets the same pointer; nothing is read or changed
+    # An event: anyone who writes gets the same pointer; a file shared is an import, whose preview
+    # changes nothing and whose coordinators-only refusal tests/test_import_slack.py checks.
+    ("direct_message", "message"): (),
 }
 
 

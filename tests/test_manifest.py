@@ -32,6 +32,7 @@ API_SCOPES: dict[str, frozenset[str]] = {
     "conversations.open": frozenset({"im:write"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
+    "files.info": frozenset({"files:read"}),  # and the file's url_private_download, with the bot token
     "users.info": frozenset({"users:read"}),
     "views.open": frozenset(),
     "views.update": frozenset(),

@@ -41,8 +41,11 @@ def test_bots_edits_files_and_channels_get_no_reply(slack, fake_slack):
         dm(bot_id="B2", user="UOTHERBOT"),  # another bot
         {**dm(), "subtype": "message_changed", "message": {"text": "edited"}},
         {**dm(), "subtype": "message_deleted"},
-        {**dm(), "subtype": "file_share", "files": [{"id": "F1", "name": "register.xlsx"}]},
+        # A file shared in the Messages tab is a register to import (tests/test_import_slack.py);
+        # one without the file_share subtype, from a bot, or in a channel gets no reply.
         dm(files=[{"id": "F2", "name": "register.xlsx"}]),
+        {**dm(bot_id="B2"), "subtype": "file_share", "files": [{"id": "F3", "name": "register.xlsx"}]},
+        {**dm(), "subtype": "file_share", "channel": "C1", "channel_type": "channel", "files": [{"id": "F4"}]},
         {**dm(), "channel": "C1", "channel_type": "channel"},  # not the Messages tab
         {k: v for k, v in dm().items() if k != "user"},
     ]

@@ -11,10 +11,11 @@ from typing import Any
 
 from handlers.ui import exports as exports_ui
 from handlers.ui import home as home_ui
+from handlers.ui import imports as imports_ui
 from handlers.ui import innovations as innovations_ui
 from handlers.ui import privacy as privacy_ui
 from handlers.ui import standups as standups_ui
-from services import home, innovations, privacy, register
+from services import home, imports, innovations, privacy, register
 from services.standups import messages as standups_msg
 
 Rendered = tuple[str, list[dict[str, Any]]]
@@ -28,6 +29,10 @@ RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     register.UploadFailed: exports_ui.render_upload_failed,
     register.BuildFailed: exports_ui.render_build_failed,
     register.ExportRefused: exports_ui.render_refused,
+    # --- the import from Slack ---
+    imports.ImportPreview: imports_ui.render_preview,
+    imports.ImportApplied: imports_ui.render_applied,
+    imports.ImportRefused: imports_ui.render_refused,
     # --- innovations ---
     innovations.InnovationCard: innovations_ui.card_message,
     innovations.LogConfirmation: innovations_ui.log_confirmation,
