@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exports import import_read as R
@@ -26,18 +26,15 @@ from exports.import_plan import (
     clean_field,
     load_existing,
     load_matches,
-    organisation_ids,
     stored_value,
 )
 from exports.import_read import Problem, Refused, as_read_back
-from models.audit import audit
+from exports.import_write import write_report
 from models.db import Database
 from models.deliveries import claim_delivery
 from models.errors import DomainError
 from models.groups import Group, normalise_handle
-from models.innovations import Innovation, StageChange, innovation_organisations
 
-IMPORTED_NOTE = "imported"
 REF_RE = re.compile(r"^\s*(?:INN-?)?\s*([0-9]{1,9})\s*$", re.IGNORECASE)
 
 
@@ -112,7 +109,7 @@ def apply(
         if once is not None and not claim_delivery(session, once, now):
             report.already = True
             return report
-        _write(session, report, actor_id, now)
+        write_report(session, report, actor_id, now)
         report.applied = True
     return report
 
@@ -300,110 +297,3 @@ def _show(value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-def _write(session: Session, report: ImportReport, actor_id: str | None, now: datetime) -> None:
-    groups = {g.handle: g.id for g in session.scalars(select(Group))}
-    for handle in report.groups_to_create:
-        group = Group(handle=handle, description="", created_by=actor_id, created_at=now)
-        session.add(group)
-        session.flush()
-        groups[handle] = group.id
-    organisations = organisation_ids(
-        session, [p.values["organisations"] for p in (*report.new, *report.changed) if "organisations" in p.values]
-    )
-    if report.new:
-        rows = [
-            _columns(p.values)
-            | {
-                "group_id": groups[p.handle],
-                "logged_by": actor_id,
-                "updated_at": now,
-                "logged_at": p.values.get("logged_on") or now,
-            }
-            for p in report.new
-        ]
-        ids = list(session.scalars(insert(Innovation).returning(Innovation.id, sort_by_parameter_order=True), rows))
-        session.execute(
-            insert(StageChange),
-            [
-                {
-                    "innovation_id": iid,
-                    "from_stage": None,
-                    "to_stage": p.values["stage"],
-                    "by_id": actor_id,
-                    "at": now,
-                    "note": IMPORTED_NOTE,
-                }
-                for iid, p in zip(ids, report.new, strict=True)
-            ],
-        )
-        links: list[dict[str, object]] = [
-            {"innovation_id": iid, "organisation_id": organisations[name.lower()]}
-            for iid, p in zip(ids, report.new, strict=True)
-            for name in p.values["organisations"]
-        ]
-        if links:
-            session.execute(insert(innovation_organisations), links)
-    if report.changed:
-        stages = dict(
-            session.execute(
-                select(Innovation.id, Innovation.stage).where(
-                    Innovation.id.in_([p.ref for p in report.changed if "stage" in p.values])
-                )
-            ).all()
-        )
-        for p in report.changed:
-            assert p.ref is not None  # a changed innovation has its Ref
-            session.execute(
-                update(Innovation).where(Innovation.id == p.ref).values(_columns(p.values) | {"updated_at": now})
-            )
-        moves = [
-            {
-                "innovation_id": p.ref,
-                "from_stage": stages.get(p.ref) if p.ref is not None else None,
-                "to_stage": p.values["stage"],
-                "by_id": actor_id,
-                "at": now,
-                "note": IMPORTED_NOTE,
-            }
-            for p in report.changed
-            if "stage" in p.values
-        ]
-        if moves:
-            session.execute(insert(StageChange), moves)
-        relinked = [p for p in report.changed if "organisations" in p.values]
-        if relinked:
-            io = innovation_organisations
-            session.execute(delete(io).where(io.c.innovation_id.in_([p.ref for p in relinked])))
-            links = [
-                {"innovation_id": p.ref, "organisation_id": organisations[n.lower()]}
-                for p in relinked
-                for n in p.values["organisations"]
-            ]
-            if links:
-                session.execute(insert(io), links)
-    audit(
-        session,
-        now,
-        actor_id,
-        "register.import",
-        (
-            f"sheet {report.sheet}; {report.rows} rows: {len(report.new)} new, {len(report.changed)} changed, "
-            f"{report.unchanged} unchanged; groups created: {', '.join(report.groups_to_create) or 'none'}"
-        ),
-    )
-
-
-def _columns(values: dict) -> dict:
-    """Clean values as Innovation columns."""
-    out = {}
-    for key, value in values.items():
-        if key in ("organisations", "logged_on"):
-            continue
-        if key == "sdgs":
-            value = ",".join(str(n) for n in value)
-        elif key == "tags":
-            value = ",".join(value)
-        out[key] = value
-    return out
