@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Column, ForeignKey, Table, Text, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from models.base import Base
 from models.groups import Group, Membership
@@ -118,7 +118,10 @@ def _ranked_ids(session: Session, *, fts5: str, websearch: str, limit: int) -> l
 def _load(session: Session, ids: list[int]) -> dict[int, Innovation]:
     if not ids:
         return {}
-    rows = session.scalars(select(Innovation).join(Group).where(Innovation.id.in_(ids)))
+    # The group comes with the row: a hit names its group, and that must not be one query per hit.
+    rows = session.scalars(
+        select(Innovation).join(Group).options(contains_eager(Innovation.group)).where(Innovation.id.in_(ids))
+    )
     return {i.id: i for i in rows}
 
 
@@ -215,6 +218,7 @@ def newest_elsewhere(session: Session, member_id: str, limit: int = 5) -> list[I
         session.scalars(
             select(Innovation)
             .join(Group)
+            .options(contains_eager(Innovation.group))
             .where(Innovation.group_id.not_in(mine))
             .order_by(Innovation.logged_at.desc(), Innovation.id.desc())
             .limit(limit)
