@@ -168,8 +168,14 @@ def alike(a: Innovation, b: Innovation) -> float:
     or one shared tag (a tag's word is shared too), or a word and two SDGs. SDGs alone never do:
     half the network works on a handful of goals.
     """
-    words_a, tags_a, sdgs_a = _fingerprint(a)
-    words_b, tags_b, sdgs_b = _fingerprint(b)
+    return _score(_fingerprint(a), _fingerprint(b))
+
+
+Fingerprint = tuple[set[str], set[str], set[str]]
+
+
+def _score(a: Fingerprint, b: Fingerprint) -> float:
+    (words_a, tags_a, sdgs_a), (words_b, tags_b, sdgs_b) = a, b
     shared_words = len(words_a & words_b)
     if not shared_words:
         return 0.0
@@ -205,7 +211,8 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     ids = [int(r[0]) for r in rows]
     found = _load(session, ids)
     order = {i: n for n, i in enumerate(ids)}
-    scored = [Match(c, alike(innovation, c)) for c in found.values()]
+    mine = _fingerprint(innovation)  # once, not once per candidate
+    scored = [Match(c, _score(mine, _fingerprint(c))) for c in found.values()]
     scored = [m for m in scored if m.score >= RELATED_THRESHOLD]
     scored.sort(key=lambda m: (-m.score, order[m.innovation.id]))
     return scored[:limit]
