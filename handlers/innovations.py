@@ -86,14 +86,14 @@ def log_quick(ctx: CommandContext, cmd: LogQuick) -> Reply:
     logged = service.quick_log(ctx.deps.uow, _actor(ctx), cmd.handle, cmd.title)
     innovation = logged.innovation
     if not innovation.group_channel:
-        return _reply(ctx, logged, ui.quick_logged(innovation))
+        return _reply(ctx, logged, ui.quick_logged(innovation, logged.related))
 
     def after() -> None:
         outcome = service.post_card(ctx.deps.uow, ctx.deps.messenger, innovation)
         if outcome.status != "posted":
             ctx.respond(response_type="ephemeral", replace_original=False, text=ui.card_line(outcome))
 
-    return _reply(ctx, logged, ui.quick_logged(innovation), after=after)
+    return _reply(ctx, logged, ui.quick_logged(innovation, logged.related), after=after)
 
 
 def list_(ctx: CommandContext, cmd: ListInnovations) -> Reply:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Column, ForeignKey, Table, Text, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from models.base import Base
 from models.groups import Group, Membership
@@ -118,7 +118,10 @@ def _ranked_ids(session: Session, *, fts5: str, websearch: str, limit: int) -> l
 def _load(session: Session, ids: list[int]) -> dict[int, Innovation]:
     if not ids:
         return {}
-    rows = session.scalars(select(Innovation).join(Group).where(Innovation.id.in_(ids)))
+    # The group comes with the row: a hit names its group, and that must not be one query per hit.
+    rows = session.scalars(
+        select(Innovation).join(Group).options(contains_eager(Innovation.group)).where(Innovation.id.in_(ids))
+    )
     return {i.id: i for i in rows}
 
 
@@ -165,8 +168,14 @@ def alike(a: Innovation, b: Innovation) -> float:
     or one shared tag (a tag's word is shared too), or a word and two SDGs. SDGs alone never do:
     half the network works on a handful of goals.
     """
-    words_a, tags_a, sdgs_a = _fingerprint(a)
-    words_b, tags_b, sdgs_b = _fingerprint(b)
+    return _score(_fingerprint(a), _fingerprint(b))
+
+
+Fingerprint = tuple[set[str], set[str], set[str]]
+
+
+def _score(a: Fingerprint, b: Fingerprint) -> float:
+    (words_a, tags_a, sdgs_a), (words_b, tags_b, sdgs_b) = a, b
     shared_words = len(words_a & words_b)
     if not shared_words:
         return 0.0
@@ -202,7 +211,8 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     ids = [int(r[0]) for r in rows]
     found = _load(session, ids)
     order = {i: n for n, i in enumerate(ids)}
-    scored = [Match(c, alike(innovation, c)) for c in found.values()]
+    mine = _fingerprint(innovation)  # once, not once per candidate
+    scored = [Match(c, _score(mine, _fingerprint(c))) for c in found.values()]
     scored = [m for m in scored if m.score >= RELATED_THRESHOLD]
     scored.sort(key=lambda m: (-m.score, order[m.innovation.id]))
     return scored[:limit]
@@ -215,6 +225,7 @@ def newest_elsewhere(session: Session, member_id: str, limit: int = 5) -> list[I
         session.scalars(
             select(Innovation)
             .join(Group)
+            .options(contains_eager(Innovation.group))
             .where(Innovation.group_id.not_in(mine))
             .order_by(Innovation.logged_at.desc(), Innovation.id.desc())
             .limit(limit)

@@ -28,9 +28,13 @@ from models.people import Member, ensure_member
 from models.vocab import RISKS
 from services.actor import Actor
 from services.ports import Messenger, MessengerError
+from services.search import Hit, related_in
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+LOG_RELATED = 3  # other groups' innovations named when one is logged
+SHOW_RELATED = 5  # … and in `show`
 
 
 # --- what services return ------------------------------------------------------------------------
@@ -109,6 +113,7 @@ class Prefill(Acted):
 @dataclass(frozen=True)
 class Logged(Acted):
     innovation: InnovationView
+    related: tuple[Hit, ...] = ()  # alike innovations of other groups, best first
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ class Shown(Acted):
     innovation: InnovationView
     history: tuple[HistoryEntry, ...]  # oldest first
     tz: str
+    related: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,7 @@ class NoteAdded(Acted):
 class FormSaved:
     innovation: InnovationView
     edited: bool
+    related: tuple[Hit, ...] = ()  # only for a new innovation
 
 
 CardStatus = Literal["posted", "no_channel", "failed"]
@@ -170,6 +177,7 @@ class InnovationCard:
 class LogConfirmation:
     innovation: InnovationView
     card: CardOutcome
+    related: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,7 +250,8 @@ def quick_log(uow: UnitOfWork, actor: Actor, handle: str, title: str) -> Logged:
     with uow.transaction() as session:
         member, due = _act(session, uow, actor)
         innovation = domain.quick_log(session, member, handle, title, uow.now())
-        return Logged(due, view_of(innovation))
+        # Read in the same transaction: no second round trip, and the reply names what was committed.
+        return Logged(due, view_of(innovation), tuple(related_in(session, innovation.id, LOG_RELATED)))
 
 
 def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> Listing:
@@ -260,7 +269,8 @@ def show(uow: UnitOfWork, actor: Actor, ref: int) -> Shown:
         member, due = _act(session, uow, actor)
         innovation = domain.get_innovation(session, ref, whole=True)
         entries = tuple(_entry(item) for item in domain.history(session, innovation))
-        return Shown(due, view_of(innovation), entries, member.tz or uow.timezone)
+        related = tuple(related_in(session, innovation.id, SHOW_RELATED))
+        return Shown(due, view_of(innovation), entries, member.tz or uow.timezone, related)
 
 
 def move_stage(uow: UnitOfWork, actor: Actor, ref: int, stage: str, note: str) -> StageMoved:
@@ -311,9 +321,9 @@ def save_form(
         member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
         if ref is None:
             innovation = domain.create_innovation(session, member, data, now)
-        else:
-            innovation, _ = domain.update_innovation(session, member, ref, data, now)
-        return FormSaved(view_of(innovation), edited=ref is not None)
+            return FormSaved(view_of(innovation), False, tuple(related_in(session, innovation.id, LOG_RELATED)))
+        innovation, _ = domain.update_innovation(session, member, ref, data, now)
+        return FormSaved(view_of(innovation), edited=True)
 
 
 # --- after the ack: the card and the confirmation ------------------------------------------------
@@ -357,7 +367,8 @@ def announce(uow: UnitOfWork, messenger: Messenger, actor: Actor, saved: FormSav
         update_card(uow, messenger, saved.innovation)
         confirmation: object = EditConfirmation(saved.innovation)
     else:
-        confirmation = LogConfirmation(saved.innovation, post_card(uow, messenger, saved.innovation))
+        card = post_card(uow, messenger, saved.innovation)
+        confirmation = LogConfirmation(saved.innovation, card, saved.related)
     try:
         messenger.post(actor.user_id, confirmation)
     except MessengerError as exc:

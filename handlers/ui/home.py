@@ -1,4 +1,4 @@
-"""Block Kit for the App Home tab: my groups, quick help, and a note for coordinators."""
+"""Block Kit for the App Home tab: my groups, New across the network, quick help, and a note for coordinators."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from slack_sdk.models.views import View
 
 from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten
+from handlers.ui.search import new_across_network_lines
 from services.home import Home, HomeGroup
+from services.search import Hit
 
 HOME_BLOCK_LIMIT = 100  # Slack's limit for a Home tab
 GROUP_BLOCKS = 20  # room left for the groups after the fixed blocks
+NEWS_BLOCKS = 3  # New across the network: 5 lines, in one section unless titles are very long
 
 QUICK_HELP = "\n".join(
     [
@@ -24,7 +27,9 @@ QUICK_HELP = "\n".join(
 )
 
 
-def home_view(groups: Sequence[HomeGroup], *, is_coordinator: bool, known: bool) -> dict:
+def home_view(
+    groups: Sequence[HomeGroup], *, is_coordinator: bool, known: bool, new_elsewhere: Sequence[Hit] = ()
+) -> dict:
     blocks: list[dict] = [header("Spindle Bot"), section("*Your action groups*")]
     if groups:
         lines = []
@@ -42,6 +47,7 @@ def home_view(groups: Sequence[HomeGroup], *, is_coordinator: bool, known: bool)
         blocks.append(section("You have not joined an action group yet: `/spindle group list` shows them."))
     else:
         blocks.append(section("Welcome! Type `/spindle help` to start, or `/spindle group list` to find a group."))
+    blocks += [divider(), *line_sections(new_across_network_lines(list(new_elsewhere)), NEWS_BLOCKS)]
     blocks += [divider(), section("*Quick help*\n" + QUICK_HELP)]
     if is_coordinator:
         blocks += [
@@ -58,7 +64,9 @@ def home_view(groups: Sequence[HomeGroup], *, is_coordinator: bool, known: bool)
 
 def render_home(home: Home) -> tuple[str, list[dict]]:
     """services.home.Home as the Home tab's blocks (handlers/ui/render.py wraps them in the view)."""
-    view = home_view(home.groups, is_coordinator=home.is_coordinator, known=home.known)
+    view = home_view(
+        home.groups, is_coordinator=home.is_coordinator, known=home.known, new_elsewhere=home.new_elsewhere
+    )
     return "Spindle Bot", view["blocks"]
 
 

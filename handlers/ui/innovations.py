@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten, slack_date
+from handlers.ui.search import related_lines
 from models.innovations import MAX_LINK, MAX_NOTE, MAX_SAFEGUARDS, MAX_SUMMARY, MAX_TITLE, ref_of
 from models.vocab import FORMER_MEMBER, KINDS, RISK_LEVELS, RISKS, SDG_NAMES, STAGES
 from services.innovations import (
@@ -31,6 +32,7 @@ from services.innovations import (
     LogConfirmation,
     Shown,
 )
+from services.search import Hit
 
 CALLBACK_ID = "innovation_modal"
 SHORTCUT_ID = "log_as_innovation"
@@ -274,6 +276,8 @@ def show_reply(shown: Shown) -> tuple[str, list[dict]]:
     _, blocks = card(innovation, tz, summary_limit=2400)
     if innovation.safeguards:
         blocks.insert(-1, section("*Safeguards:* " + escape(_clip(innovation.safeguards, 2000))))
+    if shown.related:  # before the history, which is cut to fit and must not push these out
+        blocks += line_sections(related_lines(list(shown.related)), max_blocks=3)
     blocks.append(divider())
     lines = []
     for item in reversed(shown.history):  # newest first, so a very long history drops its oldest entries
@@ -322,7 +326,7 @@ def card_line(outcome: CardOutcome) -> str:
     return f"Its card is in <#{outcome.channel}>."
 
 
-def quick_logged(innovation: InnovationView) -> str:
+def quick_logged(innovation: InnovationView, related: Sequence[Hit] = ()) -> str:
     ref, handle = innovation.ref, innovation.handle
     text = (
         f"Logged *{ref}* · {escape(innovation.title)} in `{handle}` at stage `exploring`. "
@@ -330,7 +334,12 @@ def quick_logged(innovation: InnovationView) -> str:
     )
     if not innovation.group_channel:
         text += f"\n`{handle}` has no linked channel, so no card was posted."
-    return text
+    return text + _related(related)
+
+
+def _related(related: Sequence[Hit]) -> str:
+    """The related innovations as lines after a reply's text (nothing when none is alike)."""
+    return "".join(f"\n{line}" for line in related_lines(list(related)))
 
 
 def stage_moved(innovation: InnovationView, from_stage: str, to_stage: str) -> str:
@@ -348,7 +357,7 @@ def _where(innovation: InnovationView) -> str:
 def log_confirmation(message: LogConfirmation) -> tuple[str, list[dict]]:
     innovation = message.innovation
     text = f"Logged {_title_line(innovation.ref, innovation.title)} in {_where(innovation)}. {card_line(message.card)}"
-    return text.strip(), []
+    return text.strip() + _related(message.related), []
 
 
 def edit_confirmation(message: EditConfirmation) -> tuple[str, list[dict]]:
