@@ -53,10 +53,15 @@ def seed(url: str, users: list[str]) -> None:
 
 def body_for(i: int, users: list[str]) -> bytes:
     fields = {
-        "team_id": "T1", "channel_id": "C1", "user_id": users[i % len(users)], "user_name": "member",
-        "command": "/spindle", "text": "group list", "response_url": "http://127.0.0.1:9/respond",
+        "team_id": "T1",
+        "channel_id": "C1",
+        "user_id": users[i % len(users)],
+        "user_name": "member",
+        "command": "/spindle",
+        "text": "group list",
+        "response_url": "http://127.0.0.1:9/respond",
         "trigger_id": f"t{i}",
-    }  # fmt: skip
+    }
     return urlencode(fields).encode()
 
 
@@ -103,9 +108,12 @@ def load(port: int, requests: int, concurrency: int, users: list[str], expect: s
         parts = list(pool.map(client, range(concurrency), share))
     wall = time.perf_counter() - started
     return Load(
-        [x for p in parts for x in p.latencies], wall, sum(p.errors for p in parts), sum(p.wrong for p in parts),
+        [x for p in parts for x in p.latencies],
+        wall,
+        sum(p.errors for p in parts),
+        sum(p.wrong for p in parts),
         next((p.sample for p in parts if p.sample), ""),
-    )  # fmt: skip
+    )
 
 
 def measure(name: str, app: str, expect: str, env: dict[str, str], args, users: list[str]) -> dict:
@@ -120,13 +128,19 @@ def measure(name: str, app: str, expect: str, env: dict[str, str], args, users: 
         stop_process(proc, name)
     ordered = sorted(result.latencies)
     out = {
-        "p50": statistics.median(ordered) * 1000, "p95": percentile(ordered, 0.95) * 1000,
-        "throughput": len(ordered) / result.wall, "cpu_ms": cpu.get("server", float("nan")) * 1000 / len(ordered),
-        "errors": result.errors, "wrong": result.wrong,
-    }  # fmt: skip
-    print(f"{name:<13} requests={len(ordered)} errors={result.errors} refused-or-wrong={result.wrong} "
-          f"p50={out['p50']:.1f}ms p95={out['p95']:.1f}ms throughput={out['throughput']:.0f}/s "
-          f"server-cpu={out['cpu_ms']:.2f}ms/request", flush=True)  # fmt: skip
+        "p50": statistics.median(ordered) * 1000,
+        "p95": percentile(ordered, 0.95) * 1000,
+        "throughput": len(ordered) / result.wall,
+        "cpu_ms": cpu.get("server", float("nan")) * 1000 / len(ordered),
+        "errors": result.errors,
+        "wrong": result.wrong,
+    }
+    print(
+        f"{name:<13} requests={len(ordered)} errors={result.errors} refused-or-wrong={result.wrong} "
+        f"p50={out['p50']:.1f}ms p95={out['p95']:.1f}ms throughput={out['throughput']:.0f}/s "
+        f"server-cpu={out['cpu_ms']:.2f}ms/request",
+        flush=True,
+    )
     if result.sample:
         print(f"    e.g. {result.sample!r}")
     return out
@@ -148,22 +162,34 @@ def main() -> int:
             seed(url, users)
             env = {
                 **os.environ,
-                "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
-                "DATABASE_URL": url, "SPINDLE_SCHEDULER": "off", "SPINDLE_COORDINATORS": "UCOORD",
-                "LOG_LEVEL": "WARNING", "SPINDLE_RATE_LIMIT": "0",
-            }  # fmt: skip
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": fake.api_url,
+                "DATABASE_URL": url,
+                "SPINDLE_SCHEDULER": "off",
+                "SPINDLE_COORDINATORS": "UCOORD",
+                "LOG_LEVEL": "WARNING",
+                "SPINDLE_RATE_LIMIT": "0",
+            }
             env.pop("SLACK_APP_TOKEN", None)
-            print(f"database={backend_of(url)} requests={args.requests} concurrency={args.concurrency} "
-                  f"users={args.users} rate-limit=off cores={os.cpu_count()}", flush=True)  # fmt: skip
+            print(
+                f"database={backend_of(url)} requests={args.requests} concurrency={args.concurrency} "
+                f"users={args.users} rate-limit=off cores={os.cpu_count()}",
+                flush=True,
+            )
             for name, app, expect in APPS:
                 results[name] = measure(name, app, expect, env, args, users)
     finally:
         fake.close()
     ours, bare, trivial = results["spindle"], results["bare bolt"], results["trivial wsgi"]
-    print(f"server cpu per request: spindle / bare = {ours['cpu_ms'] / bare['cpu_ms']:.2f} (target ≤ 1.5), "
-          f"bare / trivial = {bare['cpu_ms'] / trivial['cpu_ms']:.2f}")  # fmt: skip
-    print(f"p50 spindle / bare = {ours['p50'] / bare['p50']:.2f}; "
-          f"p95 spindle / bare = {ours['p95'] / bare['p95']:.2f} (target ≤ 1.2)")  # fmt: skip
+    print(
+        f"server cpu per request: spindle / bare = {ours['cpu_ms'] / bare['cpu_ms']:.2f} (target ≤ 1.5), "
+        f"bare / trivial = {bare['cpu_ms'] / trivial['cpu_ms']:.2f}"
+    )
+    print(
+        f"p50 spindle / bare = {ours['p50'] / bare['p50']:.2f}; "
+        f"p95 spindle / bare = {ours['p95'] / bare['p95']:.2f} (target ≤ 1.2)"
+    )
     print(f"throughput ratio (spindle / bare) = {ours['throughput'] / bare['throughput']:.2f}")
     bad = sum(r["errors"] + r["wrong"] for r in results.values())
     if bad:

@@ -102,8 +102,12 @@ def run_child(tree: Path, url: str, requests: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run(
         [sys.executable, "-c", CHILD, url, str(requests), json.dumps(COMMANDS)],
-        cwd=tree, env=env, capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if out.returncode != 0:
         raise SystemExit(f"child in {tree} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -132,8 +136,9 @@ def main() -> int:
     samples: dict[str, dict[str, list[float]]] = {"baseline": {}, "current": {}}
     with tempfile.TemporaryDirectory(prefix="spindle-compare-") as tmp:
         base_tree = Path(tmp) / "baseline"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base_tree), args.baseline],
-                       check=True)  # fmt: skip
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base_tree), args.baseline], check=True
+        )
         try:
             for round_ in range(args.rounds):
                 for label, tree in (("baseline", base_tree), ("current", ROOT)):

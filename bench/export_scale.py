@@ -59,9 +59,14 @@ def child_export(url: str, out: str) -> dict:
     started = time.perf_counter()
     with db.snapshot() as s:
         counts = write_register(
-            s, out, filters=Filters(), group_id=None, made_at=datetime.now(UTC), made_by="bench",
+            s,
+            out,
+            filters=Filters(),
+            group_id=None,
+            made_at=datetime.now(UTC),
+            made_by="bench",
             timezone="Europe/Amsterdam",
-        )  # fmt: skip
+        )
     return {"seconds": time.perf_counter() - started, "rows": counts.innovations + counts.stage_changes}
 
 
@@ -93,8 +98,11 @@ def child_floor(url: str, out: str) -> dict:
 def run_child(kind: str, url: str, out: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.export_scale", "--child", kind, "--url", url, "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{kind} child failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -158,8 +166,10 @@ def main() -> None:
     small = results[0]
     for size, export, _floor in results:
         per_k = export["seconds"] / size * 1000
-        print(f"{size:>7}: {per_k:.3f} s per 1,000 innovations (export); ×{size / small[0]:.0f} size → "
-              f"×{export['seconds'] / small[1]['seconds']:.1f} time")  # fmt: skip
+        print(
+            f"{size:>7}: {per_k:.3f} s per 1,000 innovations (export); ×{size / small[0]:.0f} size → "
+            f"×{export['seconds'] / small[1]['seconds']:.1f} time"
+        )
     big = results[-1]
     print(
         f"peak memory at {big[0]}: export {big[1]['mb']:.0f} MB, floor {big[2]['mb']:.0f} MB (target < {TARGET_MB} MB)"

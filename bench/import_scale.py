@@ -41,8 +41,15 @@ def child(kind: str, url: str, path: str) -> dict:
         from exports.register import Filters, write_register
 
         with db.snapshot() as s:
-            counts = write_register(s, path, filters=Filters(), group_id=None, made_at=datetime.now(UTC),
-                                    made_by="bench", timezone="Europe/Amsterdam")  # fmt: skip
+            counts = write_register(
+                s,
+                path,
+                filters=Filters(),
+                group_id=None,
+                made_at=datetime.now(UTC),
+                made_by="bench",
+                timezone="Europe/Amsterdam",
+            )
         rows = counts.innovations
     else:
         from exports import importer
@@ -77,8 +84,11 @@ def edit(path: Path, out: Path) -> None:
 def run_child(kind: str, url: str, path: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.import_scale", "--child", kind, "--url", url, "--path", str(path)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{kind} child failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])

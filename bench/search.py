@@ -61,8 +61,11 @@ GLUE_NL = "de het een van en voor met in op door over uit onze nieuwe bij".split
 TAGS = """ai privacy open-data elections health climate education gender justice security identity payments
 energy land forests surveillance verification youth migration procurement mapping sms chatbot drones
 blockchain inclusion accessibility journalism advocacy toolkit""".split()
-ORGS = [f"{a} {b}" for a in ("Stichting", "Foundation", "Netwerk", "Alliance", "Open") for b in
-        ("Cordaid", "Oxfam", "Hivos", "Akvo", "Wetenschap", "Delta", "Noord", "Zuid", "Horizon", "Kompas")]  # fmt: skip
+ORGS = [
+    f"{a} {b}"
+    for a in ("Stichting", "Foundation", "Netwerk", "Alliance", "Open")
+    for b in ("Cordaid", "Oxfam", "Hivos", "Akvo", "Wetenschap", "Delta", "Noord", "Zuid", "Horizon", "Kompas")
+]
 KINDS = ["instrument", "way-of-working", "strategy", None]
 STAGES = ["idea", "exploring", "piloting", "scaling", "adopted"]
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -94,14 +97,23 @@ class Writer:
         summary = ". ".join(self.sentence(lang, rng.randint(8, 16)) for _ in range(rng.randint(1, 4))) + "."
         at = START + timedelta(minutes=n)
         return {
-            "id": n + 1, "group_id": rng.randint(1, groups), "title": title[:150], "kind": rng.choice(KINDS),
-            "stage": rng.choice(STAGES), "summary": summary, "link": None,
+            "id": n + 1,
+            "group_id": rng.randint(1, groups),
+            "title": title[:150],
+            "kind": rng.choice(KINDS),
+            "stage": rng.choice(STAGES),
+            "summary": summary,
+            "link": None,
             "sdgs": ",".join(sorted({str(rng.randint(1, 17)) for _ in range(rng.randint(0, 3))}, key=int)),
-            "tags": ",".join(sorted(set(rng.sample(TAGS, rng.randint(0, 4))))), "privacy_risk": "not-assessed",
-            "civic_space_risk": "not-assessed", "manipulation_risk": "not-assessed",
+            "tags": ",".join(sorted(set(rng.sample(TAGS, rng.randint(0, 4))))),
+            "privacy_risk": "not-assessed",
+            "civic_space_risk": "not-assessed",
+            "manipulation_risk": "not-assessed",
             "safeguards": self.sentence(lang, rng.randint(4, 10)) if rng.random() < 0.3 else "",
-            "logged_by": "UBENCH", "logged_at": at, "updated_at": at,
-        }  # fmt: skip
+            "logged_by": "UBENCH",
+            "logged_at": at,
+            "updated_at": at,
+        }
 
 
 def fresh(url: str) -> Database:
@@ -129,11 +141,21 @@ def grow(db: Database, writer: Writer, start: int, stop: int) -> float:
     rng = writer.rng
     for chunk in range(start, stop, 5000):
         rows = [writer.innovation(n, 40) for n in range(chunk, min(chunk + 5000, stop))]
-        links = [{"innovation_id": r["id"], "organisation_id": o}
-                 for r in rows for o in rng.sample(range(1, len(ORGS) + 1), rng.randint(0, 2))]  # fmt: skip
-        notes = [{"innovation_id": r["id"], "author_id": "UBENCH", "at": r["logged_at"],
-                  "text": writer.sentence(writer.en if rng.random() < 0.5 else writer.nl, 12)}
-                 for r in rows if rng.random() < 0.3]  # fmt: skip
+        links = [
+            {"innovation_id": r["id"], "organisation_id": o}
+            for r in rows
+            for o in rng.sample(range(1, len(ORGS) + 1), rng.randint(0, 2))
+        ]
+        notes = [
+            {
+                "innovation_id": r["id"],
+                "author_id": "UBENCH",
+                "at": r["logged_at"],
+                "text": writer.sentence(writer.en if rng.random() < 0.5 else writer.nl, 12),
+            }
+            for r in rows
+            if rng.random() < 0.3
+        ]
         with loader.begin() as conn:
             conn.execute(insert(Innovation.__table__), rows)
             if links:
@@ -172,12 +194,20 @@ def naive(db: Database, query: str) -> int:
     20 matches and would not be the same work.)"""
     parts = [query.strip('"')] if query.startswith('"') else query.split()
     op = "ILIKE" if db.backend == "postgresql" else "LIKE"  # SQLite's LIKE ignores ASCII case already
-    rest = ("i.tags", "i.safeguards", "(SELECT group_concat(n.text, ' ') FROM innovation_notes n WHERE n.innovation_id = i.id)",
-            "(SELECT group_concat(o.name, ' ') FROM innovation_organisations io JOIN organisations o "
-            "ON o.id = io.organisation_id WHERE io.innovation_id = i.id)")  # fmt: skip
+    rest = (
+        "i.tags",
+        "i.safeguards",
+        "(SELECT group_concat(n.text, ' ') FROM innovation_notes n WHERE n.innovation_id = i.id)",
+        "(SELECT group_concat(o.name, ' ') FROM innovation_organisations io JOIN organisations o "
+        "ON o.id = io.organisation_id WHERE io.innovation_id = i.id)",
+    )
     if db.backend == "postgresql":
-        rest = tuple(r.replace("group_concat(n.text, ' ')", "string_agg(n.text, ' ')").replace(
-            "group_concat(o.name, ' ')", "string_agg(o.name, ' ')") for r in rest)  # fmt: skip
+        rest = tuple(
+            r.replace("group_concat(n.text, ' ')", "string_agg(n.text, ' ')").replace(
+                "group_concat(o.name, ' ')", "string_agg(o.name, ' ')"
+            )
+            for r in rest
+        )
     fields = ("i.title", "i.summary", *rest)
     where = " AND ".join("(" + " OR ".join(f"{f} {op} :p{k}" for f in fields) + ")" for k in range(len(parts)))
     title = " AND ".join(f"i.title {op} :p{k}" for k in range(len(parts)))
@@ -242,8 +272,10 @@ def run(url: str, sizes: list[int], n: int, n_naive: int, seed: int) -> None:
             hits = [len(service.search(db, q).hits) for q in items]
             fast = timed(lambda q: service.search(db, q), items)
             slow = timed(lambda q: naive(db, q), items[:n_naive])
-            print(f"{size:>7}  {kind:<10} {p(fast, 50):8.1f} {p(fast, 95):8.1f} {statistics.mean(hits):6.1f}"
-                  f"   {p(slow, 50):9.1f} {p(slow, 95):9.1f}  {p(slow, 95) / p(fast, 95):8.1f}x")  # fmt: skip
+            print(
+                f"{size:>7}  {kind:<10} {p(fast, 50):8.1f} {p(fast, 95):8.1f} {statistics.mean(hits):6.1f}"
+                f"   {p(slow, 50):9.1f} {p(slow, 95):9.1f}  {p(slow, 95) / p(fast, 95):8.1f}x"
+            )
         rng = random.Random(size)
         ids = [rng.randint(1, size) for _ in range(n)]
         found = [len(service.related(db, i, 3)) for i in ids[:20]]
@@ -252,8 +284,10 @@ def run(url: str, sizes: list[int], n: int, n_naive: int, seed: int) -> None:
         log_cost(db, writer, 5)  # warm
         logs, added, named = log_cost(db, writer, n)
         print(f"{size:>7}  {'log':<10} {p(logs, 50):8.1f} {p(logs, 95):8.1f}")
-        print(f"{size:>7}  {'+related':<10} {p(added, 50):8.1f} {p(added, 95):8.1f} {statistics.mean(named):6.1f}"
-              f"   (+{p(added, 50) / p(logs, 50):.0%} of a log at p50)")  # fmt: skip
+        print(
+            f"{size:>7}  {'+related':<10} {p(added, 50):8.1f} {p(added, 95):8.1f} {statistics.mean(named):6.1f}"
+            f"   (+{p(added, 50) / p(logs, 50):.0%} of a log at p50)"
+        )
     db.dispose()
 
 

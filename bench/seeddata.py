@@ -41,8 +41,14 @@ class _Pooled(random.Random):
         return pool[self.randrange(1000)]
 
 
-def seed_people(db, members: Sequence[str], groups: Sequence[tuple[str, str | None, str | None]],
-                memberships: Sequence[tuple[int, str]], organisations: int, coordinators: Sequence[str] = ()) -> None:  # fmt: skip
+def seed_people(
+    db,
+    members: Sequence[str],
+    groups: Sequence[tuple[str, str | None, str | None]],
+    memberships: Sequence[tuple[int, str]],
+    organisations: int,
+    coordinators: Sequence[str] = (),
+) -> None:
     """Members (ids), groups (handle, channel, lead; ids 1…), memberships (group id, member id), organisations."""
     from models.groups import Group, Membership
     from models.innovations import Organisation
@@ -51,28 +57,64 @@ def seed_people(db, members: Sequence[str], groups: Sequence[tuple[str, str | No
     rng = random.Random(len(members))
     with db.transaction() as s:
         for start in range(0, len(members), BATCH):
-            s.execute(insert(Member.__table__), [
-                {"id": m, "name": f"Person {m}", "organisation": f"Org {i % 25}", "created_at": SEEDED_AT,
-                 "is_coordinator": m in coordinators, "profile_fetched": True, "forgotten": False, "tz": "UTC"}
-                for i, m in enumerate(members[start : start + BATCH], start)
-            ])  # fmt: skip
-        s.execute(insert(Group.__table__), [
-            {"id": g, "handle": handle, "description": sentence(rng, 12), "channel_id": channel, "lead_id": lead,
-             "created_at": SEEDED_AT}
-            for g, (handle, channel, lead) in enumerate(groups, 1)
-        ])  # fmt: skip
+            s.execute(
+                insert(Member.__table__),
+                [
+                    {
+                        "id": m,
+                        "name": f"Person {m}",
+                        "organisation": f"Org {i % 25}",
+                        "created_at": SEEDED_AT,
+                        "is_coordinator": m in coordinators,
+                        "profile_fetched": True,
+                        "forgotten": False,
+                        "tz": "UTC",
+                    }
+                    for i, m in enumerate(members[start : start + BATCH], start)
+                ],
+            )
+        s.execute(
+            insert(Group.__table__),
+            [
+                {
+                    "id": g,
+                    "handle": handle,
+                    "description": sentence(rng, 12),
+                    "channel_id": channel,
+                    "lead_id": lead,
+                    "created_at": SEEDED_AT,
+                }
+                for g, (handle, channel, lead) in enumerate(groups, 1)
+            ],
+        )
         for start in range(0, len(memberships), BATCH):
-            s.execute(insert(Membership.__table__), [
-                {"group_id": g, "member_id": m, "joined_at": SEEDED_AT + timedelta(seconds=i)}
-                for i, (g, m) in enumerate(memberships[start : start + BATCH], start)
-            ])  # fmt: skip
+            s.execute(
+                insert(Membership.__table__),
+                [
+                    {"group_id": g, "member_id": m, "joined_at": SEEDED_AT + timedelta(seconds=i)}
+                    for i, (g, m) in enumerate(memberships[start : start + BATCH], start)
+                ],
+            )
         if organisations:
-            s.execute(insert(Organisation.__table__), [{"id": o, "name": f"Organisation {o}", "key": f"organisation {o}"}
-                                             for o in range(1, organisations + 1)])  # fmt: skip
+            s.execute(
+                insert(Organisation.__table__),
+                [
+                    {"id": o, "name": f"Organisation {o}", "key": f"organisation {o}"}
+                    for o in range(1, organisations + 1)
+                ],
+            )
 
 
-def seed_innovations(db, first: int, last: int, groups: int, members: Sequence[str], organisations: int,
-                     changes: int = 3, unique_texts: bool = True) -> None:  # fmt: skip
+def seed_innovations(
+    db,
+    first: int,
+    last: int,
+    groups: int,
+    members: Sequence[str],
+    organisations: int,
+    changes: int = 3,
+    unique_texts: bool = True,
+) -> None:
     """Innovations first…last (ids), spread over group ids 1…groups, each with two organisations
     (when there are any) and `changes` stage changes (logged, then moves). Texts are unique per
     row (what an export meets), or with `unique_texts=False` drawn from a pool (faster)."""
@@ -87,24 +129,43 @@ def seed_innovations(db, first: int, last: int, groups: int, members: Sequence[s
             logged = SEEDED_AT + timedelta(minutes=7 * i)
             stage = STAGES[i % len(STAGES)]
             by = members[i % len(members)]
-            innovations.append({
-                "id": i, "group_id": i % groups + 1, "title": words(6),
-                "kind": ("instrument", "strategy", None)[i % 3], "stage": stage, "summary": words(55),
-                "link": f"https://example.org/innovations/{i}", "sdgs": "3,5,16" if i % 2 else "9",
-                "tags": "ai,privacy" if i % 3 else "", "privacy_risk": "medium", "civic_space_risk": "low",
-                "manipulation_risk": "not-assessed", "safeguards": words(20), "logged_by": by,
-                "logged_at": logged, "updated_at": logged + timedelta(days=30),
-            })  # fmt: skip
+            innovations.append(
+                {
+                    "id": i,
+                    "group_id": i % groups + 1,
+                    "title": words(6),
+                    "kind": ("instrument", "strategy", None)[i % 3],
+                    "stage": stage,
+                    "summary": words(55),
+                    "link": f"https://example.org/innovations/{i}",
+                    "sdgs": "3,5,16" if i % 2 else "9",
+                    "tags": "ai,privacy" if i % 3 else "",
+                    "privacy_risk": "medium",
+                    "civic_space_risk": "low",
+                    "manipulation_risk": "not-assessed",
+                    "safeguards": words(20),
+                    "logged_by": by,
+                    "logged_at": logged,
+                    "updated_at": logged + timedelta(days=30),
+                }
+            )
             if organisations:
-                links += [{"innovation_id": i, "organisation_id": i % organisations + 1},
-                          {"innovation_id": i, "organisation_id": (i + 7) % organisations + 1}]  # fmt: skip
+                links += [
+                    {"innovation_id": i, "organisation_id": i % organisations + 1},
+                    {"innovation_id": i, "organisation_id": (i + 7) % organisations + 1},
+                ]
             path = [None, "idea", "exploring", stage][: changes + 1]
             for n in range(min(changes, 3)):
-                moves.append({
-                    "innovation_id": i, "from_stage": path[n], "to_stage": path[n + 1] if n + 1 < changes else stage,
-                    "by_id": members[(i + n) % len(members)], "at": logged + timedelta(days=10 * n),
-                    "note": words(8) if n else "",
-                })  # fmt: skip
+                moves.append(
+                    {
+                        "innovation_id": i,
+                        "from_stage": path[n],
+                        "to_stage": path[n + 1] if n + 1 < changes else stage,
+                        "by_id": members[(i + n) % len(members)],
+                        "at": logged + timedelta(days=10 * n),
+                        "note": words(8) if n else "",
+                    }
+                )
         with db.transaction() as s:
             # Core on the tables, not the ORM entities: not a statement per row.
             bulk_insert(s, Innovation.__table__, innovations)
@@ -133,5 +194,9 @@ def advance_sequences(db) -> None:
         return
     with db.transaction() as s:
         for table in ("groups", "organisations", "innovations"):
-            s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                           f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"))  # fmt: skip
+            s.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+                )
+            )

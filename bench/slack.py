@@ -33,10 +33,19 @@ NOT_WEB_API = ("response_url", "upload")  # webhooks and file bytes: no Web API 
 # https://api.slack.com/docs/rate-limits: "per API method per app per workspace".
 TIER_PER_MINUTE = {1: 1, 2: 20, 3: 50, 4: 100}
 METHOD_TIER = {
-    "auth.test": 4, "users.info": 4, "conversations.open": 3, "chat.update": 3, "chat.postEphemeral": 4,
-    "chat.getPermalink": 4, "views.open": 4, "views.update": 4, "views.push": 4, "views.publish": 4,
-    "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4,
-}  # fmt: skip
+    "auth.test": 4,
+    "users.info": 4,
+    "conversations.open": 3,
+    "chat.update": 3,
+    "chat.postEphemeral": 4,
+    "chat.getPermalink": 4,
+    "views.open": 4,
+    "views.update": 4,
+    "views.push": 4,
+    "views.publish": 4,
+    "files.getUploadURLExternal": 4,
+    "files.completeUploadExternal": 4,
+}
 DEFAULT_TIER = 3
 # chat.postMessage (special tier): "one message per second per channel … short bursts >1 allowed",
 # and a workspace-wide limit that Slack leaves unnumbered ("several hundred messages per minute").

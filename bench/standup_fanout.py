@@ -100,10 +100,16 @@ def main() -> int:
     runtime = None
     try:
         with scratch_database(args.database_url) as (url, _tmp):
-            settings = load_settings({
-                "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
-                "DATABASE_URL": url, "SPINDLE_TIMEZONE": "Europe/Amsterdam", "SPINDLE_SCHEDULER": "off",
-            })  # fmt: skip
+            settings = load_settings(
+                {
+                    "SLACK_BOT_TOKEN": BOT_TOKEN,
+                    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                    "SLACK_API_URL": fake.api_url,
+                    "DATABASE_URL": url,
+                    "SPINDLE_TIMEZONE": "Europe/Amsterdam",
+                    "SPINDLE_SCHEDULER": "off",
+                }
+            )
             clock = FakeClock(DUE + timedelta(seconds=10))
             runtime = build(settings, clock=clock)
             expected = seed(runtime, args.groups, args.members)
@@ -127,9 +133,11 @@ def main() -> int:
     minimum = minimum_seconds(accepted)
     print(f"database:              {backend_of(url)}")
     print(f"groups x members:      {args.groups} x {args.members} ({len(expected)} members)")
-    print(f"slack's limits:        chat.postMessage {POST_PER_CHANNEL_SECONDS:g}/s per channel (burst "
-          f"{POST_CHANNEL_BURST}), {POST_WORKSPACE_PER_MINUTE}/min workspace (burst {POST_WORKSPACE_BURST}); "
-          "other methods by tier")  # fmt: skip
+    print(
+        f"slack's limits:        chat.postMessage {POST_PER_CHANNEL_SECONDS:g}/s per channel (burst "
+        f"{POST_CHANNEL_BURST}), {POST_WORKSPACE_PER_MINUTE}/min workspace (burst {POST_WORKSPACE_BURST}); "
+        "other methods by tier"
+    )
     print(f"ticks:                 {ticks}")
     print(f"channel posts:         {sum(channel_posts.values())} of {args.groups}")
     print(f"prompts delivered:     {len(per_member)} of {len(expected)}")

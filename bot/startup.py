@@ -20,9 +20,16 @@ ERROR_CODE_RE = re.compile(r"[a-z0-9_]{1,60}")
 
 # Slack's answers that mean "this token is not accepted", as opposed to "Slack is having trouble".
 REFUSED = {
-    "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-    "not_allowed_token_type", "missing_scope", "no_permission", "team_access_not_granted",
-}  # fmt: skip
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+    "missing_scope",
+    "no_permission",
+    "team_access_not_granted",
+}
 # The loggers that log every failed attempt of a start's first call to Slack at ERROR: the Web API
 # client's (auth.test), and for Socket Mode the socket client's, which logs through the app's
 # logger ("slack_bolt") or its own. Only the attempt's own lines are quietened, only while it runs.

@@ -127,9 +127,15 @@ def run_export(args: argparse.Namespace) -> int:
                     expected = count_register(session, filters, group_id)
                     with _progress(expected.innovations + expected.stage_changes) as bar:
                         counts = write_register(
-                            session, partial, filters=filters, group_id=group_id, made_at=now, made_by=MADE_BY_CLI,
-                            timezone=timezone, progress=bar,
-                        )  # fmt: skip
+                            session,
+                            partial,
+                            filters=filters,
+                            group_id=group_id,
+                            made_at=now,
+                            made_by=MADE_BY_CLI,
+                            timezone=timezone,
+                            progress=bar,
+                        )
         os.replace(partial, target)
     except Unavailable as exc:  # the bot's wording ("try again in a minute") does not fit here
         return _fail(_database_error(exc.__cause__ or exc))
@@ -156,8 +162,9 @@ def _empty_register(partial: str, args: argparse.Namespace, now: datetime, timez
     if stage is not None and stage not in STAGES:
         raise CliError(f"{stage[:40]} is not a stage. Stages: {', '.join(STAGES)}.")
     filters = Filters(None, stage)
-    return write_register(None, partial, filters=filters, group_id=None, made_at=now, made_by=MADE_BY_CLI,
-                          timezone=timezone)  # fmt: skip
+    return write_register(
+        None, partial, filters=filters, group_id=None, made_at=now, made_by=MADE_BY_CLI, timezone=timezone
+    )
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -175,8 +182,9 @@ def run_import(args: argparse.Namespace) -> int:
             if not has_schema(session):
                 return _fail("the database has no register yet: run `python -m bot migrate` first.")
         if args.apply:
-            report = importer.apply(db, data, None, datetime.now(UTC), create_groups=args.create_groups,
-                                    timezone=timezone)  # fmt: skip
+            report = importer.apply(
+                db, data, None, datetime.now(UTC), create_groups=args.create_groups, timezone=timezone
+            )
         else:
             report = importer.preview(db, data, create_groups=args.create_groups, timezone=timezone)
     except Unavailable as exc:

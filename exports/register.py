@@ -107,9 +107,16 @@ class Workbook:
     """The register as an Excel workbook: what services/ports.RegisterWriter asks for."""
 
     def write(
-        self, session: Session, path: str, *, filters: Filters, group_id: int | None, made_at: datetime,
-        made_by: str, timezone: str,
-    ) -> RegisterCounts:  # fmt: skip
+        self,
+        session: Session,
+        path: str,
+        *,
+        filters: Filters,
+        group_id: int | None,
+        made_at: datetime,
+        made_by: str,
+        timezone: str,
+    ) -> RegisterCounts:
         return write_register(
             session, path, filters=filters, group_id=group_id, made_at=made_at, made_by=made_by, timezone=timezone
         )

@@ -48,12 +48,17 @@ def _help(ctx: CommandContext, cmd: Help) -> Reply:
 REGISTRY = Registry(
     commands=(
         Subcommand(("help",), "/spindle help", "", _parse_help, _help, "", hidden=True),
-        *groups.COMMANDS, *people.COMMANDS, *innovations.COMMANDS, *standups.COMMANDS, *exports.COMMANDS,
-        *privacy.COMMANDS, *search.COMMANDS,
+        *groups.COMMANDS,
+        *people.COMMANDS,
+        *innovations.COMMANDS,
+        *standups.COMMANDS,
+        *exports.COMMANDS,
+        *privacy.COMMANDS,
+        *search.COMMANDS,
     ),
     families=(groups.FAMILY, people.FAMILY, standups.FAMILY),
     aliases={"hulp": "help", "find": "search"},
-)  # fmt: skip
+)
 
 
 def parse(text: str) -> Any:

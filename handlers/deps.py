@@ -44,10 +44,18 @@ class Deps:
     ) -> Deps:
         pacer = Pacer()
         return cls(
-            db=db, clock=clock, timezone=timezone, client=client, uow=UnitOfWork(db, clock, timezone),
-            messenger=SlackMessenger(client), pacer=pacer, paced_messenger=SlackMessenger(client, pacer),
-            register_writer=register_writer, register_importer=register_importer, rate_limiter=rate_limiter,
-        )  # fmt: skip
+            db=db,
+            clock=clock,
+            timezone=timezone,
+            client=client,
+            uow=UnitOfWork(db, clock, timezone),
+            messenger=SlackMessenger(client),
+            pacer=pacer,
+            paced_messenger=SlackMessenger(client, pacer),
+            register_writer=register_writer,
+            register_importer=register_importer,
+            rate_limiter=rate_limiter,
+        )
 
 
 @dataclass

@@ -70,5 +70,13 @@ def _parse_export(tail: str) -> Export:
 
 
 COMMANDS = (
-    Subcommand(("export",), "/spindle export [HANDLE] [STAGE]", "the innovation register as Excel, in a direct message", _parse_export, export, "", coordinator=True),
-)  # fmt: skip
+    Subcommand(
+        ("export",),
+        "/spindle export [HANDLE] [STAGE]",
+        "the innovation register as Excel, in a direct message",
+        _parse_export,
+        export,
+        "",
+        coordinator=True,
+    ),
+)

@@ -144,12 +144,54 @@ FAMILY = Family(
     aliases=("groups",),
 )
 COMMANDS = (
-    Subcommand(("group", "new"), "/spindle group new HANDLE [DESCRIPTION]", "create an action group", _parse_new, group_new, GROUPS, coordinator=True),
+    Subcommand(
+        ("group", "new"),
+        "/spindle group new HANDLE [DESCRIPTION]",
+        "create an action group",
+        _parse_new,
+        group_new,
+        GROUPS,
+        coordinator=True,
+    ),
     Subcommand(("group", "list"), "/spindle group list", "active groups", _parse_list, group_list, GROUPS),
-    Subcommand(("group", "info"), "/spindle group info HANDLE", "members, lead, channel, stand-up, innovations", _by_handle(GroupInfo), group_info, GROUPS),
-    Subcommand(("group", "join"), "/spindle group join HANDLE", "join a group", _by_handle(GroupJoin), group_join, GROUPS),
-    Subcommand(("group", "leave"), "/spindle group leave HANDLE", "leave it", _by_handle(GroupLeave), group_leave, GROUPS),
-    Subcommand(("group", "channel"), "/spindle group channel HANDLE", "lead: link this channel", _by_handle(GroupChannel), group_channel, GROUPS),
-    Subcommand(("group", "lead"), "/spindle group lead HANDLE @person", "make a member the group's lead", _parse_lead, group_lead, GROUPS, coordinator=True),
-    Subcommand(("group", "archive"), "/spindle group archive HANDLE", "archive (history kept)", _by_handle(GroupArchive), group_archive, GROUPS, coordinator=True),
-)  # fmt: skip
+    Subcommand(
+        ("group", "info"),
+        "/spindle group info HANDLE",
+        "members, lead, channel, stand-up, innovations",
+        _by_handle(GroupInfo),
+        group_info,
+        GROUPS,
+    ),
+    Subcommand(
+        ("group", "join"), "/spindle group join HANDLE", "join a group", _by_handle(GroupJoin), group_join, GROUPS
+    ),
+    Subcommand(
+        ("group", "leave"), "/spindle group leave HANDLE", "leave it", _by_handle(GroupLeave), group_leave, GROUPS
+    ),
+    Subcommand(
+        ("group", "channel"),
+        "/spindle group channel HANDLE",
+        "lead: link this channel",
+        _by_handle(GroupChannel),
+        group_channel,
+        GROUPS,
+    ),
+    Subcommand(
+        ("group", "lead"),
+        "/spindle group lead HANDLE @person",
+        "make a member the group's lead",
+        _parse_lead,
+        group_lead,
+        GROUPS,
+        coordinator=True,
+    ),
+    Subcommand(
+        ("group", "archive"),
+        "/spindle group archive HANDLE",
+        "archive (history kept)",
+        _by_handle(GroupArchive),
+        group_archive,
+        GROUPS,
+        coordinator=True,
+    ),
+)

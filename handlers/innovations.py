@@ -52,8 +52,13 @@ def _actor(ctx: CommandContext) -> Actor:
     return Actor(ctx.user_id, ctx.user_name)
 
 
-def _reply(ctx: CommandContext, result: service.Acted, text: str, blocks: list[dict] | None = None,
-           after: Callable[[], None] | None = None) -> Reply:  # fmt: skip
+def _reply(
+    ctx: CommandContext,
+    result: service.Acted,
+    text: str,
+    blocks: list[dict] | None = None,
+    after: Callable[[], None] | None = None,
+) -> Reply:
     """The reply; first after the ack, a new member's Slack profile (name, time zone) is fetched."""
     if not result.profile_due:
         return Reply(text, blocks, after)
@@ -319,10 +324,26 @@ def log_innovation(ctx: CommandContext, cmd: LogModal | LogQuick) -> Reply:
 
 INNOVATIONS = "Innovations"
 COMMANDS = (
-    Subcommand(("log",), "/spindle log  or  /spindle log HANDLE TITLE", "the form, or a quick log", _parse_log, log_innovation, INNOVATIONS),
-    Subcommand(("list",), "/spindle list [HANDLE] [STAGE]", "the 20 most recently updated", _parse_list, list_, INNOVATIONS),
+    Subcommand(
+        ("log",),
+        "/spindle log  or  /spindle log HANDLE TITLE",
+        "the form, or a quick log",
+        _parse_log,
+        log_innovation,
+        INNOVATIONS,
+    ),
+    Subcommand(
+        ("list",), "/spindle list [HANDLE] [STAGE]", "the 20 most recently updated", _parse_list, list_, INNOVATIONS
+    ),
     Subcommand(("show",), "/spindle show INN-12", "one innovation with its history", _parse_show, show, INNOVATIONS),
-    Subcommand(("stage",), "/spindle stage INN-12 STAGE [NOTE]", "stages: " + ", ".join(STAGES), _parse_stage, stage, INNOVATIONS),
+    Subcommand(
+        ("stage",),
+        "/spindle stage INN-12 STAGE [NOTE]",
+        "stages: " + ", ".join(STAGES),
+        _parse_stage,
+        stage,
+        INNOVATIONS,
+    ),
     Subcommand(("note",), "/spindle note INN-12 TEXT", "a dated note", _parse_note, note, INNOVATIONS),
     Subcommand(("edit",), "/spindle edit INN-12", "the form, filled in", _parse_edit, edit, INNOVATIONS),
-)  # fmt: skip
+)

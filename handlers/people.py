@@ -123,7 +123,31 @@ FAMILY = Family(
 )
 COMMANDS = (
     Subcommand(("org",), "/spindle org ORGANISATION", "set your organisation", _parse_org, set_org, "Action groups"),
-    Subcommand(("coordinator", "add"), "/spindle coordinator add @person", "make someone a coordinator", _parse_add, coordinator_add, "", coordinator=True),
-    Subcommand(("coordinator", "remove"), "/spindle coordinator remove @person", "", _parse_remove, coordinator_remove, "", coordinator=True),
-    Subcommand(("coordinator", "list"), "/spindle coordinator list", "who the coordinators are", _parse_list, coordinator_list, "", coordinator=True),
-)  # fmt: skip
+    Subcommand(
+        ("coordinator", "add"),
+        "/spindle coordinator add @person",
+        "make someone a coordinator",
+        _parse_add,
+        coordinator_add,
+        "",
+        coordinator=True,
+    ),
+    Subcommand(
+        ("coordinator", "remove"),
+        "/spindle coordinator remove @person",
+        "",
+        _parse_remove,
+        coordinator_remove,
+        "",
+        coordinator=True,
+    ),
+    Subcommand(
+        ("coordinator", "list"),
+        "/spindle coordinator list",
+        "who the coordinators are",
+        _parse_list,
+        coordinator_list,
+        "",
+        coordinator=True,
+    ),
+)

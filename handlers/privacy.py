@@ -60,5 +60,12 @@ def _parse_forget(tail: str) -> ForgetMe:
 
 
 COMMANDS = (
-    Subcommand(("forget-me",), "/spindle forget-me", "erase your personal data (asks first)", _parse_forget, forget_me, "Privacy"),
-)  # fmt: skip
+    Subcommand(
+        ("forget-me",),
+        "/spindle forget-me",
+        "erase your personal data (asks first)",
+        _parse_forget,
+        forget_me,
+        "Privacy",
+    ),
+)

@@ -33,5 +33,12 @@ def run_search(ctx: CommandContext, cmd: Search) -> Reply:
 # --- the subcommands (declared once: routing and help come from here) ---------------------------
 
 COMMANDS = (
-    Subcommand(("search",), "/spindle search WORDS", 'innovations of every group: `"a phrase"`, `-word` to leave out', parse_search, run_search, "Innovations"),
-)  # fmt: skip
+    Subcommand(
+        ("search",),
+        "/spindle search WORDS",
+        'innovations of every group: `"a phrase"`, `-word` to leave out',
+        parse_search,
+        run_search,
+        "Innovations",
+    ),
+)

@@ -98,9 +98,14 @@ class SlackMessenger:
     def post(self, channel: str, message: object, *, thread_ts: str | None = None) -> Posted:
         text, blocks = render(message)
         resp = self._call(
-            self.client.chat_postMessage, channel,
-            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False,
-        )  # fmt: skip
+            self.client.chat_postMessage,
+            channel,
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+        )
         return Posted(channel=resp.get("channel") or channel, ts=resp.get("ts"))
 
     def update(self, channel: str, ts: str, message: object) -> None:
@@ -117,9 +122,14 @@ class SlackMessenger:
         text, _blocks = render(message)
         channel = self.open_dm(user_id)
         response = self._call(
-            self.client.files_upload_v2, None,
-            channel=channel, file=file, filename=filename, title=title or filename, initial_comment=text,
-        )  # fmt: skip
+            self.client.files_upload_v2,
+            None,
+            channel=channel,
+            file=file,
+            filename=filename,
+            title=title or filename,
+            initial_comment=text,
+        )
         uploaded: dict[str, Any] = response.get("file") or next(iter(response.get("files") or []), {})
         return uploaded.get("id")
 

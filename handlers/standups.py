@@ -201,9 +201,44 @@ FAMILY = Family(
     usage_of="standup set",
 )
 COMMANDS = (
-    Subcommand(("standup", HANDLE, "set"), "/spindle standup HANDLE set DAYS HH:MM [ZONE]   e.g. /spindle standup data-ethics set mon,wed,fri 09:30 Europe/Amsterdam", "lead: DAYS is daily, weekdays or mon,wed,fri", _parse_set, standup_set, STANDUPS),
-    Subcommand(("standup", HANDLE, "off"), "/spindle standup HANDLE off", "stop the schedule", _by_handle(StandupOff, "standup HANDLE off"), standup_off, STANDUPS),
-    Subcommand(("standup", HANDLE, "now"), "/spindle standup HANDLE now", "run one stand-up now", _by_handle(StandupNow, "standup HANDLE now"), standup_now, STANDUPS),
-    Subcommand(("standup", HANDLE, "questions"), "/spindle standup HANDLE questions", "edit the group's questions", _by_handle(StandupQuestions, "standup HANDLE questions"), standup_questions, STANDUPS),
-    Subcommand(("standup", "away"), "/spindle standup away YYYY-MM-DD", "no prompts for me until then", _parse_away, standup_away, STANDUPS),
-)  # fmt: skip
+    Subcommand(
+        ("standup", HANDLE, "set"),
+        "/spindle standup HANDLE set DAYS HH:MM [ZONE]   e.g. /spindle standup data-ethics set mon,wed,fri 09:30 Europe/Amsterdam",
+        "lead: DAYS is daily, weekdays or mon,wed,fri",
+        _parse_set,
+        standup_set,
+        STANDUPS,
+    ),
+    Subcommand(
+        ("standup", HANDLE, "off"),
+        "/spindle standup HANDLE off",
+        "stop the schedule",
+        _by_handle(StandupOff, "standup HANDLE off"),
+        standup_off,
+        STANDUPS,
+    ),
+    Subcommand(
+        ("standup", HANDLE, "now"),
+        "/spindle standup HANDLE now",
+        "run one stand-up now",
+        _by_handle(StandupNow, "standup HANDLE now"),
+        standup_now,
+        STANDUPS,
+    ),
+    Subcommand(
+        ("standup", HANDLE, "questions"),
+        "/spindle standup HANDLE questions",
+        "edit the group's questions",
+        _by_handle(StandupQuestions, "standup HANDLE questions"),
+        standup_questions,
+        STANDUPS,
+    ),
+    Subcommand(
+        ("standup", "away"),
+        "/spindle standup away YYYY-MM-DD",
+        "no prompts for me until then",
+        _parse_away,
+        standup_away,
+        STANDUPS,
+    ),
+)

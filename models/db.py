@@ -57,8 +57,9 @@ def make_engine(url: str) -> Engine:
         connect_args["connect_timeout"] = 2
         # A network partition drops packets without a reset: fail a pooled connection's unanswered
         # write (the pre-ping) after 1.5 s, not TCP's ~15 minutes; keepalives find idle dead ones.
-        connect_args.update(tcp_user_timeout=1500, keepalives=1, keepalives_idle=30, keepalives_interval=5,
-                            keepalives_count=3)  # fmt: skip
+        connect_args.update(
+            tcp_user_timeout=1500, keepalives=1, keepalives_idle=30, keepalives_interval=5, keepalives_count=3
+        )
     return create_engine(
         url,
         pool_pre_ping=True,  # a connection that died while the database restarted is replaced

@@ -194,17 +194,28 @@ def _person(member_id: str | None, member: Member | None) -> str | None:
 
 def view_of(innovation: domain.Innovation) -> InnovationView:
     return InnovationView(
-        id=innovation.id, ref=innovation.ref, title=innovation.title, kind=innovation.kind, stage=innovation.stage,
-        summary=innovation.summary, link=innovation.link,
+        id=innovation.id,
+        ref=innovation.ref,
+        title=innovation.title,
+        kind=innovation.kind,
+        stage=innovation.stage,
+        summary=innovation.summary,
+        link=innovation.link,
         organisations=tuple(o.name for o in innovation.organisations),
         sdgs=tuple(int(n) for n in innovation.sdgs.split(",") if n),
         tags=tuple(t for t in innovation.tags.split(",") if t),
-        privacy_risk=innovation.privacy_risk, civic_space_risk=innovation.civic_space_risk,
-        manipulation_risk=innovation.manipulation_risk, safeguards=innovation.safeguards,
-        handle=innovation.group.handle, group_channel=innovation.group.channel_id,
-        logged_by=_person(innovation.logged_by, innovation.logger), logged_at=innovation.logged_at,
-        updated_at=innovation.updated_at, card_channel=innovation.card_channel, card_ts=innovation.card_ts,
-    )  # fmt: skip
+        privacy_risk=innovation.privacy_risk,
+        civic_space_risk=innovation.civic_space_risk,
+        manipulation_risk=innovation.manipulation_risk,
+        safeguards=innovation.safeguards,
+        handle=innovation.group.handle,
+        group_channel=innovation.group.channel_id,
+        logged_by=_person(innovation.logged_by, innovation.logger),
+        logged_at=innovation.logged_at,
+        updated_at=innovation.updated_at,
+        card_channel=innovation.card_channel,
+        card_ts=innovation.card_ts,
+    )
 
 
 def _entry(item: domain.StageChange | domain.InnovationNote) -> HistoryEntry:
@@ -218,10 +229,18 @@ def input_of(innovation: domain.Innovation) -> InnovationInput:
     view = view_of(innovation)
     risks = {field: getattr(view, field) for field, _label in RISKS}
     return InnovationInput(
-        group=view.handle, title=view.title, kind=view.kind, stage=view.stage, summary=view.summary, link=view.link,
-        organisations=list(view.organisations), sdgs=list(view.sdgs), tags=list(view.tags),
-        safeguards=view.safeguards, **risks,
-    )  # fmt: skip
+        group=view.handle,
+        title=view.title,
+        kind=view.kind,
+        stage=view.stage,
+        summary=view.summary,
+        link=view.link,
+        organisations=list(view.organisations),
+        sdgs=list(view.sdgs),
+        tags=list(view.tags),
+        safeguards=view.safeguards,
+        **risks,
+    )
 
 
 def _act(session: Session, uow: UnitOfWork, actor: Actor) -> tuple[Member, bool]:

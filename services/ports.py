@@ -82,9 +82,16 @@ class RegisterWriter(Protocol):
     """
 
     def write(
-        self, session: Session, path: str, *, filters: Filters, group_id: int | None, made_at: datetime,
-        made_by: str, timezone: str,
-    ) -> RegisterCounts: ...  # fmt: skip
+        self,
+        session: Session,
+        path: str,
+        *,
+        filters: Filters,
+        group_id: int | None,
+        made_at: datetime,
+        made_by: str,
+        timezone: str,
+    ) -> RegisterCounts: ...
 
     def names(self, filters: Filters, made_at: datetime, timezone: str) -> tuple[str, str]:
         """The file's name and its title in Slack."""

@@ -57,9 +57,14 @@ def built_register(
         with db.snapshot() as session:
             filters, group_id = check_filters(session, filters.handle, filters.stage)
             counts = writer.write(
-                session, path, filters=filters, group_id=group_id, made_at=made_at, made_by=made_by,
+                session,
+                path,
+                filters=filters,
+                group_id=group_id,
+                made_at=made_at,
+                made_by=made_by,
                 timezone=timezone,
-            )  # fmt: skip
+            )
         filename, title = writer.names(filters, made_at, timezone)
         yield BuiltRegister(path, filename, title, counts)
     finally:

@@ -76,11 +76,20 @@ class Bot:
     def command(self, user: str, text: str, channel: str = "CSKGENERAL") -> Result:
         n = next(self._ids)
         fields = {
-            "token": "legacy", "team_id": "T1", "team_domain": "partos", "channel_id": channel,
-            "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/spindle",
-            "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
-            "response_url": f"{self.slack_base}/respond/c{n}", "trigger_id": f"soak-trigger-{n}",
-        }  # fmt: skip
+            "token": "legacy",
+            "team_id": "T1",
+            "team_domain": "partos",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/spindle",
+            "text": text,
+            "api_app_id": "A1",
+            "is_enterprise_install": "false",
+            "response_url": f"{self.slack_base}/respond/c{n}",
+            "trigger_id": f"soak-trigger-{n}",
+        }
         return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
 
     def interactive(self, payload: dict) -> Result:
@@ -89,26 +98,49 @@ class Bot:
 
     def click_answer(self, user: str, prompt_id: int, dm_channel: str, message_ts: str) -> Result:
         n = next(self._ids)
-        return self.interactive({
-            "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
-            "api_app_id": "A1", "trigger_id": f"soak-trigger-{n}",
-            "actions": [{"action_id": "standup_answer", "block_id": "standup_prompt", "value": str(prompt_id),
-                         "type": "button", "action_ts": str(time.time())}],
-            "channel": {"id": dm_channel},
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": dm_channel},
-            "message": {"ts": message_ts, "text": ""},
-            "response_url": f"{self.slack_base}/respond/a{n}",
-        })  # fmt: skip
+        return self.interactive(
+            {
+                "type": "block_actions",
+                "team": {"id": "T1"},
+                "user": {"id": user, "username": user.lower()},
+                "api_app_id": "A1",
+                "trigger_id": f"soak-trigger-{n}",
+                "actions": [
+                    {
+                        "action_id": "standup_answer",
+                        "block_id": "standup_prompt",
+                        "value": str(prompt_id),
+                        "type": "button",
+                        "action_ts": str(time.time()),
+                    }
+                ],
+                "channel": {"id": dm_channel},
+                "container": {"type": "message", "message_ts": message_ts, "channel_id": dm_channel},
+                "message": {"ts": message_ts, "text": ""},
+                "response_url": f"{self.slack_base}/respond/a{n}",
+            }
+        )
 
     def submit(self, user: str, callback_id: str, values: dict, private_metadata: str, view_n: int = 0) -> Result:
         """A view_submission; the same `view_n` means the same view (a double-clicked submit button)."""
         n = view_n or next(self._ids)
-        return self.interactive({
-            "type": "view_submission", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
-            "api_app_id": "A1", "trigger_id": f"soak-trigger-{n}",
-            "view": {"id": f"VSOAK{n:08d}", "hash": f"h{n}", "type": "modal", "callback_id": callback_id,
-                     "private_metadata": private_metadata, "state": {"values": values}},
-        })  # fmt: skip
+        return self.interactive(
+            {
+                "type": "view_submission",
+                "team": {"id": "T1"},
+                "user": {"id": user, "username": user.lower()},
+                "api_app_id": "A1",
+                "trigger_id": f"soak-trigger-{n}",
+                "view": {
+                    "id": f"VSOAK{n:08d}",
+                    "hash": f"h{n}",
+                    "type": "modal",
+                    "callback_id": callback_id,
+                    "private_metadata": private_metadata,
+                    "state": {"values": values},
+                },
+            }
+        )
 
 
 def _text_value(value: str) -> dict:

@@ -12,8 +12,15 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from bench.soak.traffic import Traffic
 
 
-def run_workers(traffic: Traffic, concurrency: int, seconds: float, max_requests: int, seed: int,
-                stop_event: threading.Event, rate: float = 0.0) -> float:  # fmt: skip
+def run_workers(
+    traffic: Traffic,
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+    seed: int,
+    stop_event: threading.Event,
+    rate: float = 0.0,
+) -> float:
     """Closed loop: each worker sends its next request when the last one is answered. With `rate`,
     the workers together start at most `rate` steps a second (still at most `concurrency` in flight).
     Returns the wall time of the traffic."""

@@ -18,16 +18,25 @@ from bench.common import ROOT, stop_process
 
 def release(env: dict[str, str]) -> None:
     """The Procfile `release` step: migrations, as a deploy runs them."""
-    done = subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     if done.returncode != 0:
         raise SystemExit(f"release step failed: {done.stderr.strip()[-500:]}")
 
 
 def web_argv(port: int) -> list[str]:
     """The Procfile `web` command, bound to loopback only (a command-line --bind wins over the config)."""
-    return [sys.executable, "-m", "gunicorn", "--config", "bot/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}",
-            "bot.wsgi:application"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "bot/gunicorn_conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "bot.wsgi:application",
+    ]
 
 
 CLOCK_ARGV = [sys.executable, "-m", "bot", "clock"]
@@ -41,8 +50,15 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 def spawn(argv: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
     log = open(log_path, "wb")  # closed when the process is stopped
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=_die_with_parent, start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+        start_new_session=True,
+    )
     proc.log_file = log  # type: ignore[attr-defined]
     return proc
 
@@ -83,8 +99,9 @@ class SlackProcess:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.events = ctx.Queue()
-        self.proc = ctx.Process(target=bench_slack.serve, args=(child, self.events, fail_rate, seed, users),
-                                name="fake-slack", daemon=True)  # fmt: skip
+        self.proc = ctx.Process(
+            target=bench_slack.serve, args=(child, self.events, fail_rate, seed, users), name="fake-slack", daemon=True
+        )
         self.proc.start()
         if not self.conn.poll(30):
             raise SystemExit("the fake Slack did not start")

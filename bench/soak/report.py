@@ -12,8 +12,17 @@ from pathlib import Path
 from bench.common import percentile
 from bench.soak.world import Stats, World
 
-KINDS = ("quick_log", "modal_log", "modal_double", "read", "stage", "note", "standup_now", "standup_click",
-         "standup_answer")  # fmt: skip
+KINDS = (
+    "quick_log",
+    "modal_log",
+    "modal_double",
+    "read",
+    "stage",
+    "note",
+    "standup_now",
+    "standup_click",
+    "standup_answer",
+)
 
 
 def log_levels(path: Path) -> Counter[str]:
@@ -43,9 +52,21 @@ def first_errors(path: Path, n: int = 3) -> list[str]:
     return out
 
 
-def report(args, stats: Stats, wall: float, quiet: float, world: World, titles: Counter, tokens: Counter,
-           runs: dict, slack_stats: dict, workdir: Path, cpu: dict[str, float], memory: dict[str, float],
-           scheduled_due: int) -> int:  # fmt: skip
+def report(
+    args,
+    stats: Stats,
+    wall: float,
+    quiet: float,
+    world: World,
+    titles: Counter,
+    tokens: Counter,
+    runs: dict,
+    slack_stats: dict,
+    workdir: Path,
+    cpu: dict[str, float],
+    memory: dict[str, float],
+    scheduled_due: int,
+) -> int:
     ordered = sorted(stats.latencies)
     served = stats.served
     fivexx = sum(n for s, n in stats.statuses.items() if s >= 500)
@@ -53,19 +74,26 @@ def report(args, stats: Stats, wall: float, quiet: float, world: World, titles: 
     non_200 = served - stats.statuses.get(200, 0)
     p50, p95, p99 = (percentile(ordered, p) * 1000 for p in (0.50, 0.95, 0.99))
     print(f"traffic:          {wall:.1f} s, then {quiet:.1f} s quiet")
-    print(f"requests served:  {served} ({served / wall:.0f}/s); non-200: {non_200} (no response: {no_response}); "
-          f"statuses: {dict(sorted(stats.statuses.items()))}")  # fmt: skip
+    print(
+        f"requests served:  {served} ({served / wall:.0f}/s); non-200: {non_200} (no response: {no_response}); "
+        f"statuses: {dict(sorted(stats.statuses.items()))}"
+    )
     print(f"5xx:              {fivexx}")
-    print(f"latency:          p50={p50:.1f} ms  p95={p95:.1f} ms  p99={p99:.1f} ms  max={ordered[-1] * 1000:.0f} ms"
-          if ordered else "latency:          n/a")  # fmt: skip
+    print(
+        f"latency:          p50={p50:.1f} ms  p95={p95:.1f} ms  p99={p99:.1f} ms  max={ordered[-1] * 1000:.0f} ms"
+        if ordered
+        else "latency:          n/a"
+    )
     print(f"{'kind':<16}{'sent':>7}{'ok':>7}{'refused':>9}{'failed':>8}{'p50 ms':>9}{'p95 ms':>9}")
     for kind in KINDS:
         k = stats.kinds.get(kind)
         if k is None:
             continue
         lat = sorted(k.latencies)
-        print(f"{kind:<16}{k.sent:>7}{k.ok:>7}{k.refused:>9}{k.failed:>8}"
-              f"{percentile(lat, 0.5) * 1000:>9.1f}{percentile(lat, 0.95) * 1000:>9.1f}")  # fmt: skip
+        print(
+            f"{kind:<16}{k.sent:>7}{k.ok:>7}{k.refused:>9}{k.failed:>8}"
+            f"{percentile(lat, 0.5) * 1000:>9.1f}{percentile(lat, 0.95) * 1000:>9.1f}"
+        )
         for sample in k.samples:
             print(f"    e.g. {sample}")
     print(f"rate-limited replies: {stats.rate_limited}")

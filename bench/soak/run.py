@@ -36,8 +36,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--standup-every", type=float, default=30.0, help="seconds between a lead's `standup now`")
     parser.add_argument("--quiet", type=float, default=10.0, help="least seconds to wait after the traffic")
     parser.add_argument("--max-requests", type=int, default=200_000)
-    parser.add_argument("--double-share", type=float, default=0.03,
-                        help="share of modal submissions sent twice at once with the same view")  # fmt: skip
+    parser.add_argument(
+        "--double-share",
+        type=float,
+        default=0.03,
+        help="share of modal submissions sent twice at once with the same view",
+    )
     parser.add_argument("--rate", type=float, default=0.0, help="cap on steps a second (default: none, closed loop)")
     parser.add_argument("--p95-target", type=float, default=0.0, help="ms (default: 200 PostgreSQL, 300 SQLite)")
     parser.add_argument("--seed", type=int, default=0)
@@ -90,10 +94,15 @@ def soak(args, url: str, workdir: Path, rng_seed: int) -> int:
         slack = processes.SlackProcess(args.fail_rate, rng_seed, users, world.add_prompt)
         env = {
             **os.environ,
-            "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url,
-            "DATABASE_URL": url, "SPINDLE_COORDINATORS": seed.COORDINATOR, "SPINDLE_TIMEZONE": "Europe/Amsterdam",
-            "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
-        }  # fmt: skip
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": url,
+            "SPINDLE_COORDINATORS": seed.COORDINATOR,
+            "SPINDLE_TIMEZONE": "Europe/Amsterdam",
+            "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+        }
         env.pop("SLACK_APP_TOKEN", None)
         drop_schema(url)
         processes.release(env)
@@ -112,15 +121,21 @@ def soak(args, url: str, workdir: Path, rng_seed: int) -> int:
 
         bot = Bot(port, slack.base)
         workers = f"{gunicorn_conf.workers}x{gunicorn_conf.threads}"  # the web process reads the same environment
-        print(f"soak: database={backend} seconds={args.seconds:g} concurrency={args.concurrency} "
-              f"rate={'max' if not args.rate else f'{args.rate:g}/s'} fail-rate={args.fail_rate:.0%} "
-              f"cores={os.cpu_count()} web=gunicorn gthread {workers} seed={rng_seed}", flush=True)  # fmt: skip
+        print(
+            f"soak: database={backend} seconds={args.seconds:g} concurrency={args.concurrency} "
+            f"rate={'max' if not args.rate else f'{args.rate:g}/s'} fail-rate={args.fail_rate:.0%} "
+            f"cores={os.cpu_count()} web=gunicorn gthread {workers} seed={rng_seed}",
+            flush=True,
+        )
         start_at, dues = seed.plan_dues(seed.now_utc(), args.seconds, TICK_SECONDS, args.standup_groups)
         seed.set_schedules(bot, world, dues)
         due_set = sorted({f"{d:%H:%M}" for d in dues})
-        print(f"set-up: {args.groups} groups, {args.members} members, {args.innovations} innovations seeded in "
-              f"{seeded:.1f} s; {args.standup_groups} daily stand-ups due at {', '.join(due_set)} UTC; "
-              f"traffic from {start_at:%H:%M:%S} UTC", flush=True)  # fmt: skip
+        print(
+            f"set-up: {args.groups} groups, {args.members} members, {args.innovations} innovations seeded in "
+            f"{seeded:.1f} s; {args.standup_groups} daily stand-ups due at {', '.join(due_set)} UTC; "
+            f"traffic from {start_at:%H:%M:%S} UTC",
+            flush=True,
+        )
         time.sleep(max(0.0, (start_at - seed.now_utc()).total_seconds()))
 
         start = time.monotonic()
@@ -131,16 +146,30 @@ def soak(args, url: str, workdir: Path, rng_seed: int) -> int:
         roots = {"web": web.pid, "clock": clock.pid, "fake slack": slack.proc.pid, "soak client": os.getpid()}
         cpu_before = procstat.cpu_snapshot(roots, postgres=backend == "postgresql")
         with procstat.MemorySampler({"web": web.pid, "clock": clock.pid}) as memory:
-            wall = run_workers(traffic, args.concurrency, args.seconds, args.max_requests, rng_seed, stop_event,
-                               args.rate)  # fmt: skip
+            wall = run_workers(
+                traffic, args.concurrency, args.seconds, args.max_requests, rng_seed, stop_event, args.rate
+            )
             cpu = procstat.cpu_delta(cpu_before, procstat.cpu_snapshot(roots, postgres=backend == "postgresql"))
         # The processes are children of the client: its own share is its tree minus theirs.
         cpu["soak client"] = cpu.get("soak client", 0.0) - sum(cpu.get(k, 0.0) for k in ("web", "clock", "fake slack"))
 
         store = Store(url, world.tag)
         quiet = wait_quiet(store, set(due_set), args.standup_groups, args.quiet)
-        return report(args, stats, wall, quiet, world, store.titles(), store.tokens(), store.runs(set(due_set)),
-                      slack.ask("stats"), workdir, cpu, memory.peak, args.standup_groups)  # fmt: skip
+        return report(
+            args,
+            stats,
+            wall,
+            quiet,
+            world,
+            store.titles(),
+            store.tokens(),
+            store.runs(set(due_set)),
+            slack.ask("stats"),
+            workdir,
+            cpu,
+            memory.peak,
+            args.standup_groups,
+        )
     finally:
         stop_event.set()
         processes.stop(web, "web")

@@ -65,9 +65,12 @@ def render_preview(message: imports.ImportPreview) -> Rendered:
     else:
         text = f"Import preview of *{name}*: nothing has been changed yet. *Apply* imports it."
         button = {
-            "type": "button", "action_id": APPLY_ACTION, "style": "primary", "value": json.dumps({"file": message.file_id, "name": message.name[:300]}),
+            "type": "button",
+            "action_id": APPLY_ACTION,
+            "style": "primary",
+            "value": json.dumps({"file": message.file_id, "name": message.name[:300]}),
             "text": {"type": "plain_text", "text": "Apply"},
-        }  # fmt: skip
+        }
         return text, [section(text), *blocks, {"type": "actions", "elements": [button]}]
     return text, [section(text), *blocks]
 

@@ -54,9 +54,16 @@ def _sdg_label(n: int) -> str:
 
 
 def _text_input(
-    block_id: str, label: str, *, initial: str | None, max_length: int, multiline: bool = False,
-    optional: bool = True, hint: str | None = None, placeholder: str | None = None,
-) -> InputBlock:  # fmt: skip
+    block_id: str,
+    label: str,
+    *,
+    initial: str | None,
+    max_length: int,
+    multiline: bool = False,
+    optional: bool = True,
+    hint: str | None = None,
+    placeholder: str | None = None,
+) -> InputBlock:
     element = PlainTextInputElement(
         action_id=ACTION,
         initial_value=(initial[:max_length] if initial else None),
@@ -102,23 +109,32 @@ def modal(
         _select("kind", "Kind", [_option(k, k.replace("-", " ").capitalize()) for k in KINDS], v.kind, optional=True),
         _select("stage", "Stage", [_option(s, s.capitalize()) for s in STAGES], v.stage or "exploring", optional=False),
         _text_input(
-            "stage_note", "Why this stage?", initial=None, max_length=MAX_NOTE, multiline=True,
+            "stage_note",
+            "Why this stage?",
+            initial=None,
+            max_length=MAX_NOTE,
+            multiline=True,
             hint="Needed when the stage is parked or dropped; kept in the stage history.",
         ),
         _text_input("summary", "Summary", initial=v.summary, max_length=MAX_SUMMARY, multiline=True),
         _text_input("link", "Link", initial=v.link, max_length=MAX_LINK, placeholder="https://…"),
         _text_input(
-            "organisations", "Organisations involved", initial=organisations, max_length=2500,
+            "organisations",
+            "Organisations involved",
+            initial=organisations,
+            max_length=2500,
             hint="Separate them with commas.",
         ),
         InputBlock(
-            block_id="sdgs", label="SDGs", optional=True,
+            block_id="sdgs",
+            label="SDGs",
+            optional=True,
             element=StaticMultiSelectElement(
                 action_id=ACTION, options=sdg_options, initial_options=initial_sdgs, placeholder="Choose goals…"
             ),
         ),
         _text_input("tags", "Tags", initial=tags, max_length=1000, hint="Separate them with commas, e.g. ai, privacy."),
-    ]  # fmt: skip
+    ]
     for field_name, label in RISKS:
         initial = getattr(v, field_name) or "not-assessed"
         blocks.append(_select(field_name, f"{label} risk", risk_options, initial, optional=False))

@@ -89,10 +89,14 @@ def create_innovation(session: Session, actor: Member, data: InnovationInput, no
     session.flush()  # the id is the reference: the database hands out a distinct one per insert
     session.add(
         StageChange(
-            innovation_id=innovation.id, from_stage=None, to_stage=clean.stage, by_id=actor.id, at=now,
+            innovation_id=innovation.id,
+            from_stage=None,
+            to_stage=clean.stage,
+            by_id=actor.id,
+            at=now,
             note=clean.stage_note,
         )
-    )  # fmt: skip
+    )
     session.flush()
     return innovation
 
@@ -129,10 +133,20 @@ def update_innovation(
 
 def _snapshot(innovation: Innovation) -> tuple[object, ...]:
     return (
-        innovation.group_id, innovation.title, innovation.kind, innovation.stage, innovation.summary,
-        innovation.link, innovation.sdgs, innovation.tags, innovation.privacy_risk, innovation.civic_space_risk,
-        innovation.manipulation_risk, innovation.safeguards, tuple(o.key for o in innovation.organisations),
-    )  # fmt: skip
+        innovation.group_id,
+        innovation.title,
+        innovation.kind,
+        innovation.stage,
+        innovation.summary,
+        innovation.link,
+        innovation.sdgs,
+        innovation.tags,
+        innovation.privacy_risk,
+        innovation.civic_space_risk,
+        innovation.manipulation_risk,
+        innovation.safeguards,
+        tuple(o.key for o in innovation.organisations),
+    )
 
 
 def _record_move(

@@ -54,8 +54,14 @@ def record_answer(
 
 
 def claim_reply(session: Session, prompt_id: int, now: datetime) -> bool:
-    return claim(session, StandupPrompt, prompt_id, StandupPrompt.reply_claimed_at, now,
-                 where=(StandupPrompt.reply_ts.is_(None),))  # fmt: skip
+    return claim(
+        session,
+        StandupPrompt,
+        prompt_id,
+        StandupPrompt.reply_claimed_at,
+        now,
+        where=(StandupPrompt.reply_ts.is_(None),),
+    )
 
 
 def record_reply(session: Session, prompt_id: int, ts: str | None) -> None:

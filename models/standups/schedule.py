@@ -54,9 +54,15 @@ def ensure_schedule(session: Session, group: Group, default_tz: str) -> StandupS
     schedule = session.get(StandupSchedule, group.id)
     if schedule is None:
         schedule = StandupSchedule(
-            group_id=group.id, days="", local_time="09:30", tz=default_tz, active=False, questions=None,
-            reminder_minutes=120, lead_warned_no_channel=False,
-        )  # fmt: skip
+            group_id=group.id,
+            days="",
+            local_time="09:30",
+            tz=default_tz,
+            active=False,
+            questions=None,
+            reminder_minutes=120,
+            lead_warned_no_channel=False,
+        )
         session.add(schedule)
         session.flush()
     return schedule

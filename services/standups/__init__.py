@@ -19,7 +19,19 @@ from services.standups.commands import (
 from services.standups.delivery import close_run, fan_out, post_answer_reply, send_reminders, tick
 
 __all__ = [
-    "QuestionErrors", "answer", "answer_form", "close_run", "fan_out", "post_answer_reply", "questions_form",
-    "save_questions", "schedule_off", "schedule_view", "send_reminders", "set_away", "set_schedule", "start_now",
+    "QuestionErrors",
+    "answer",
+    "answer_form",
+    "close_run",
+    "fan_out",
+    "post_answer_reply",
+    "questions_form",
+    "save_questions",
+    "schedule_off",
+    "schedule_view",
+    "send_reminders",
+    "set_away",
+    "set_schedule",
+    "start_now",
     "tick",
-]  # fmt: skip
+]

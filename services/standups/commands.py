@@ -38,8 +38,9 @@ def schedule_view(schedule: StandupSchedule | None, now: datetime) -> ScheduleVi
     """The schedule as people read it (None: no schedule), with its next three due times."""
     if schedule is None or not schedule.active or not schedule.days:
         return None
-    return ScheduleView(schedule.days, schedule.local_time, schedule.tz, schedule.active,
-                        tuple(domain.next_dues(schedule, now, 3)))  # fmt: skip
+    return ScheduleView(
+        schedule.days, schedule.local_time, schedule.tz, schedule.active, tuple(domain.next_dues(schedule, now, 3))
+    )
 
 
 def _needs_profile(member: Member) -> bool:
@@ -122,9 +123,13 @@ def answer_form(uow: UnitOfWork, actor: Actor, prompt_id: int) -> AnswerForm:
         run = prompt.run
         schedule = domain.get_schedule(session, run.group_id)
         return AnswerForm(
-            run.group.handle, run.due_at, schedule.tz if schedule else uow.timezone,
-            tuple(domain.questions_of(run.questions)), tuple(domain.answers_of(prompt.answers)), prompt_id,
-        )  # fmt: skip
+            run.group.handle,
+            run.due_at,
+            schedule.tz if schedule else uow.timezone,
+            tuple(domain.questions_of(run.questions)),
+            tuple(domain.answers_of(prompt.answers)),
+            prompt_id,
+        )
 
 
 def answer(uow: UnitOfWork, actor: Actor, prompt_id: int, raw: list[str | None]) -> AnswerRecorded:
