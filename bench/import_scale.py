@@ -110,15 +110,21 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    from bench.export_scale import seed_base, top_up
+    from bench.export_scale import GROUPS, MEMBER_IDS, ORGANISATIONS, seed_base
+    from bench.seeddata import advance_sequences, seed_innovations
+    from models.db import Database, migrate
 
     with tempfile.TemporaryDirectory(prefix="spindle-import-bench-") as tmp:
         base = Path(tmp) / "bench.db"
         url = f"sqlite:///{base}"
-        seed_base(url)
+        migrate(url)
+        db = Database(url)
+        seed_base(db)
         have = 0
         for size in sorted(int(s) for s in args.sizes.split(",")):
-            top_up(url, have + 1, size)
+            seed_innovations(db, have + 1, size, GROUPS, MEMBER_IDS, ORGANISATIONS)
+            advance_sequences(db)
+            db.dispose()  # the last connection closed checkpoints the WAL, so a copy of the file is whole
             have = size
             register = Path(tmp) / f"register-{size}.xlsx"
             edited = Path(tmp) / f"edited-{size}.xlsx"
