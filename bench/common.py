@@ -8,6 +8,7 @@ temporary folder that is removed when the bench ends, whatever happens.
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -60,6 +61,18 @@ def drop_schema(url: str) -> None:
                 meta.drop_all(conn)
     finally:
         engine.dispose()
+
+
+def run_child(module: str, *args: str) -> dict:
+    """`python -m module --child …` in a fresh process: its last stdout line as JSON, peak memory in MB."""
+    proc = subprocess.run(
+        [sys.executable, "-m", module, "--child", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{module} child {args[0]} failed:\n{proc.stderr[-3000:]}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["mb"] = result.pop("maxrss_kb") / 1024
+    return result
 
 
 @contextlib.contextmanager

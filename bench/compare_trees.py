@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.common import drop_schema
+
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ("group list", "group info group-03", "list", "show INN-7")
 
@@ -114,15 +116,10 @@ def run_child(tree: Path, url: str, requests: int) -> dict[str, float]:
 
 
 def scratch(base_url: str, tmp: str, name: str) -> str:
+    """A fresh database per child: a SQLite file of its own, or the scratch PostgreSQL emptied."""
     if not base_url:
         return f"sqlite:///{tmp}/{name}.db"
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(base_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    drop_schema(base_url)
     return base_url
 
 

@@ -26,13 +26,12 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import ROOT, backend_of, scratch_database
+from bench.common import backend_of, scratch_database
+from bench.common import run_child as common_run_child
 from bench.seeddata import advance_sequences, seed_innovations, seed_people
 
 TARGET_RATIO = 1.2  # issue 11
@@ -96,17 +95,7 @@ def child_floor(url: str, out: str) -> dict:
 
 
 def run_child(kind: str, url: str, out: Path) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.export_scale", "--child", kind, "--url", url, "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} child failed:\n{proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["mb"] = result.pop("maxrss_kb") / 1024
+    result = common_run_child("bench.export_scale", kind, "--url", url, "--out", str(out))
     result["file_mb"] = out.stat().st_size / 1024 / 1024
     return result
 

@@ -18,12 +18,13 @@ import argparse
 import json
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench import common
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,18 +83,7 @@ def edit(path: Path, out: Path) -> None:
 
 
 def run_child(kind: str, url: str, path: Path) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.import_scale", "--child", kind, "--url", url, "--path", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} child failed:\n{proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["mb"] = result.pop("maxrss_kb") / 1024
-    return result
+    return common.run_child("bench.import_scale", kind, "--url", url, "--path", str(path))
 
 
 def main() -> None:
