@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 
 
 class ListenerExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, counting work in flight so a stop (or a test) can wait for it."""
+    """Bolt's listener pool, counting work in flight so a stop (or a test) can wait for it.
+
+    Each listener runs in a copy of the submitting thread's context, so the reader's language
+    that a middleware set for the request (handlers/language.py) holds in its listener too."""
 
     def __init__(self, max_workers: int):
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
@@ -40,7 +44,7 @@ class ListenerExecutor(ThreadPoolExecutor):
     def submit(self, fn, /, *args, **kwargs):
         with self._idle:
             self._busy += 1
-        future = super().submit(fn, *args, **kwargs)
+        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
 
@@ -97,7 +101,7 @@ def build(settings: Settings, *, clock: Clock | None = None, db: Database | None
         logger=logging.getLogger("slack_bolt"),
     )
     limiter = ratelimit.RateLimiter(rate=settings.rate_limit, per=60) if settings.rate_limit else None
-    deps = Deps.build(db, clock, settings.timezone, client, WORKBOOK, limiter, IMPORTER)
+    deps = Deps.build(db, clock, settings.timezone, client, WORKBOOK, limiter, IMPORTER, settings.language)
     handlers.register_all(app, deps)
     with db.transaction() as session:
         seed_coordinators(session, list(settings.coordinators), clock.now())

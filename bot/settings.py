@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 
+from models.vocab import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite:///spindle.db"
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -32,6 +34,7 @@ class Settings:
     coordinators: tuple[str, ...]
     timezone: str
     scheduler: bool
+    language: str = "en"  # SPINDLE_LANGUAGE: `en` or `nl`
     log_level: str = "INFO"
     rate_limit: int = 20  # /spindle commands per person per minute, per process; 0: no limit
 
@@ -100,6 +103,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             f"SPINDLE_TIMEZONE must be an IANA time zone like Europe/Amsterdam; {timezone[:60]!r} is not one."
         ) from None
 
+    language = (get("SPINDLE_LANGUAGE") or "en").lower()
+    if language not in LANGUAGES:
+        raise SettingsError("SPINDLE_LANGUAGE must be en (English) or nl (Dutch).")
+
     scheduler_text = (get("SPINDLE_SCHEDULER") or "on").lower()
     if scheduler_text not in ("on", "off"):
         raise SettingsError("SPINDLE_SCHEDULER must be on or off.")
@@ -122,6 +129,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         coordinators=coordinators,
         timezone=timezone,
         scheduler=scheduler_text == "on",
+        language=language,
         log_level=log_level,
         rate_limit=int(rate_text),
     )

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, delivery, exports, groups, home, innovations, messages, people, privacy, standups
+from handlers import (
+    commands,
+    delivery,
+    exports,
+    groups,
+    home,
+    innovations,
+    language,
+    messages,
+    people,
+    privacy,
+    standups,
+)
 from handlers.deps import Deps
 
 FEATURES = (commands, groups, people, innovations, privacy, home, standups, exports, messages)
@@ -12,5 +24,6 @@ FEATURES = (commands, groups, people, innovations, privacy, home, standups, expo
 
 def register_all(app: App, deps: Deps) -> None:
     delivery.register(app, deps)  # first: a redelivered event is skipped before any listener sees it
+    language.register(app, deps)  # then the person's language, for everything the listeners write
     for feature in FEATURES:
         feature.register(app, deps)

@@ -41,6 +41,7 @@ class Deps:
         register_writer: RegisterWriter,
         rate_limiter: RateLimiter | None = None,
         register_importer: RegisterImporter | None = None,
+        language: str = "en",
     ) -> Deps:
         pacer = Pacer()
         return cls(
@@ -48,7 +49,7 @@ class Deps:
             clock=clock,
             timezone=timezone,
             client=client,
-            uow=UnitOfWork(db, clock, timezone),
+            uow=UnitOfWork(db, clock, timezone, language),
             messenger=SlackMessenger(client),
             pacer=pacer,
             paced_messenger=SlackMessenger(client, pacer),

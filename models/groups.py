@@ -31,6 +31,7 @@ class Group(Base):
     created_by: Mapped[str | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(8))  # of its channel posts; None: the default
 
     lead: Mapped[Member | None] = relationship(foreign_keys=[lead_id])
     memberships: Mapped[list[Membership]] = relationship(

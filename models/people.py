@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.audit import audit
 from models.base import Base, UTCDateTime
 from models.errors import Conflict, Forbidden, Invalid, NotFound
-from models.vocab import FORMER_MEMBER
+from models.vocab import FORMER_MEMBER, LANGUAGES
 
 MAX_ORG_LEN = 120
 
@@ -24,6 +24,8 @@ class Member(Base):
     organisation: Mapped[str | None] = mapped_column(String(MAX_ORG_LEN))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     away_until: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(8))  # their own choice: `en` or `nl`
+    locale: Mapped[str | None] = mapped_column(String(16))  # Slack's (users.info include_locale)
     profile_fetched: Mapped[bool] = mapped_column(Boolean, default=False)
     forgotten: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -46,7 +48,7 @@ def ensure_member(session: Session, user_id: str, now: datetime, name: str = "")
     return member, True
 
 
-def update_profile(session: Session, user_id: str, name: str | None, tz: str | None) -> None:
+def update_profile(session: Session, user_id: str, name: str | None, tz: str | None, locale: str | None = None) -> None:
     """Store what `users.info` told us; forgotten members stay forgotten."""
     member = session.get(Member, user_id)
     if member is None or member.forgotten:
@@ -55,7 +57,18 @@ def update_profile(session: Session, user_id: str, name: str | None, tz: str | N
         member.name = name[:200]
     if tz:
         member.tz = tz[:64]
+    if locale:
+        member.locale = locale[:16]
     member.profile_fetched = True
+
+
+def reader_language(language: str | None, locale: str | None, default: str) -> str:
+    """The language a member reads: their own choice, else Dutch for a Slack locale `nl-*`, else the default."""
+    if language in LANGUAGES:
+        return language
+    if locale and locale.lower().startswith("nl"):
+        return "nl"
+    return default
 
 
 def seed_coordinators(session: Session, user_ids: list[str], now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 STAGES: tuple[str, ...] = ("idea", "exploring", "piloting", "scaling", "adopted", "parked", "dropped")
 STAGES_NEEDING_NOTE: frozenset[str] = frozenset({"parked", "dropped"})
+LANGUAGES: tuple[str, ...] = ("en", "nl")  # English is the source; Dutch is translated
 KINDS: tuple[str, ...] = ("instrument", "way-of-working", "strategy")
 RISK_LEVELS: tuple[str, ...] = ("not-assessed", "low", "medium", "high")
 RISKS: tuple[tuple[str, str], ...] = (

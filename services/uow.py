@@ -18,6 +18,7 @@ class UnitOfWork:
     db: Database
     clock: Clock
     timezone: str  # SPINDLE_TIMEZONE: for schedules that name none, and the weekly register
+    language: str = "en"  # SPINDLE_LANGUAGE: for people who chose none, and groups' channel posts
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

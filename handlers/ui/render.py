@@ -15,6 +15,7 @@ from handlers.ui import imports as imports_ui
 from handlers.ui import innovations as innovations_ui
 from handlers.ui import privacy as privacy_ui
 from handlers.ui import standups as standups_ui
+from i18n import speaking
 from services import home, imports, innovations, privacy, register
 from services.standups import messages as standups_msg
 
@@ -48,13 +49,16 @@ RENDERERS: dict[type, Callable[[Any], Rendered]] = {
 
 
 def render(message: object) -> Rendered:
+    """Text and blocks, in the message's own `language` when it has one (a channel post is in its
+    group's language, a direct message in its reader's), else in the current reader's."""
     if isinstance(message, str):  # a plain sentence already in words (rare: courtesy notes)
         return message, []
     try:
         renderer = RENDERERS[type(message)]
     except KeyError:
         raise TypeError(f"no renderer for {type(message).__name__}") from None
-    return renderer(message)
+    with speaking(getattr(message, "language", None)):
+        return renderer(message)
 
 
 def render_home(home: object) -> dict[str, Any]:

@@ -1,0 +1,39 @@
+"""Every request is answered in its person's language: a global middleware sets it first.
+
+The language is a context variable (i18n); the listener pool copies the request's context
+(bot/app.ListenerExecutor), so the reply, the modal and the work after the ack all see it.
+Channel posts and scheduled messages carry their own language and set it when rendered
+(handlers/ui/render.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+import i18n
+from handlers.deps import Deps
+from models.errors import Unavailable
+from services import people
+
+log = logging.getLogger(__name__)
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """The Slack user a request comes from: a command, a click, a submission or an event."""
+    user = body.get("user_id") or body.get("user") or (body.get("event") or {}).get("user") or ""
+    if isinstance(user, dict):
+        user = user.get("id") or ""
+    return user if isinstance(user, str) else ""
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.use
+    def in_their_language(body: dict, next_):
+        try:
+            i18n.use(people.reader_language(deps.uow, user_of(body)))
+        except Unavailable:  # the request itself will say the database is down, in the default language
+            i18n.use(deps.uow.language)
+        return next_()
