@@ -129,6 +129,41 @@ class SlackDriver:
             payload["view"] = view
         return self.interactive(payload, wait)
 
+    def click(self, user: str, blocks: list[dict], text: str, *, option: str | None = None,
+              channel: str | None = None, message_ts: str | None = None, view: dict | None = None,
+              wait: bool = True) -> Response:  # fmt: skip
+        """Click what a person sees: the button whose visible text is `text`, or, with `option`, pick
+        the option of that visible text from the select whose placeholder (or chosen option) is `text`.
+
+        `blocks` are a message's or a view's blocks; from the Home tab, pass the published `view` too
+        (Slack sends it with the click, and its `type` is `home`).
+        """
+        block, element = find_control(blocks, text)
+        action: dict[str, Any] = {"action_id": element["action_id"], "block_id": block.get("block_id", "b"),
+                                  "type": element["type"], "action_ts": str(time.time())}  # fmt: skip
+        if element["type"] == "button":
+            action["value"] = element.get("value", "")
+        elif option is not None:
+            choices = [o for group in element.get("option_groups", [{"options": element.get("options", [])}])
+                       for o in group["options"]]  # fmt: skip
+            chosen = [o for o in choices if o["text"]["text"] == option]
+            assert chosen, f"no option {option!r} in {text!r}: {[o['text']['text'] for o in choices]}"
+            action["selected_option"] = chosen[0]
+        payload: dict[str, Any] = {
+            "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "username": user.lower()},
+            "api_app_id": "A1", "trigger_id": f"trigger-{next(_trigger)}", "actions": [action],
+            "response_url": self.fake.response_url(),
+        }  # fmt: skip
+        if channel:
+            payload["channel"] = {"id": channel}
+        if message_ts:
+            payload["message"] = {"ts": message_ts, "text": "", "blocks": blocks}
+            payload["container"] = {"type": "message", "message_ts": message_ts, "channel_id": channel}
+        if view is not None:
+            payload["view"] = view
+            payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
+        return self.interactive(payload, wait)
+
     def view_submission(self, user: str, callback_id: str, values: dict[str, dict[str, dict]], *,
                         private_metadata: str = "", view_id: str | None = None, view_hash: str = "h1",
                         wait: bool = True) -> Response:  # fmt: skip
@@ -159,3 +194,22 @@ class SlackDriver:
         if wait:
             self.wait_idle()
         return resp
+
+
+def find_control(blocks: list[dict], text: str) -> tuple[dict, dict]:
+    """(block, element) of the button with visible text `text`, or of the select whose placeholder
+    or initial option reads `text`; an AssertionError listing what is there otherwise."""
+    seen: list[str] = []
+    for block in blocks:
+        elements = list(block.get("elements") or [])
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        for element in elements:
+            if not isinstance(element, dict) or "action_id" not in element:
+                continue
+            words = [element.get(key, {}).get("text") for key in ("text", "placeholder")]
+            words.append((element.get("initial_option") or {}).get("text", {}).get("text"))
+            if text in words:
+                return block, element
+            seen.extend(w for w in words if w)
+    raise AssertionError(f"nothing to click reads {text!r}; there is: {seen}")
