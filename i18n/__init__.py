@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time
@@ -30,7 +30,22 @@ DEFAULT = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 
-_current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+
+class Lazily:
+    """A language found out only when the first word is written, then kept (see `use_lazily`)."""
+
+    def __init__(self, resolve: Callable[[], str | None]):
+        self._resolve: Callable[[], str | None] | None = resolve
+        self._language = DEFAULT
+
+    def language(self) -> str:
+        if self._resolve is not None:
+            resolve, self._resolve = self._resolve, None
+            self._language = supported(resolve()) or DEFAULT
+        return self._language
+
+
+_current: ContextVar[str | Lazily] = ContextVar("language", default=DEFAULT)
 
 
 def supported(language: str | None) -> str | None:
@@ -42,7 +57,8 @@ def supported(language: str | None) -> str | None:
 
 
 def current() -> str:
-    return _current.get()
+    value = _current.get()
+    return value if isinstance(value, str) else value.language()
 
 
 @contextmanager
@@ -59,6 +75,12 @@ def speaking(language: str | None) -> Iterator[str]:
 def use(language: str | None) -> None:
     """Set the language for the rest of this context (a request's listener thread copies it)."""
     _current.set(supported(language) or DEFAULT)
+
+
+def use_lazily(resolve: Callable[[], str | None]) -> None:
+    """Like `use`, with the language asked of `resolve` when the first word is written: a request
+    that writes nothing costs nothing, and one whose service already read the person costs no query."""
+    _current.set(Lazily(resolve))
 
 
 @cache

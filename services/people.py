@@ -127,14 +127,3 @@ def refresh_profile(uow: UnitOfWork, messenger: Messenger, user_id: str) -> bool
     with uow.transaction() as session:
         domain.update_profile(session, user_id, profile.name, profile.tz, profile.locale)
     return True
-
-
-def reader_language(uow: UnitOfWork, user_id: str) -> str:
-    """The language to write to this person in (models/people.reader_language): one primary-key read."""
-    if not user_id:
-        return uow.language
-    with uow.read() as session:
-        row = session.execute(select(Member.language, Member.locale).where(Member.id == user_id)).first()
-    if row is None:
-        return uow.language
-    return domain.reader_language(row.language, row.locale, uow.language)
