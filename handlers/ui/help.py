@@ -16,7 +16,7 @@ SHORTCUT = N_("Message menu ⋯ → *Log as innovation* — log from any message
 def help_blocks(sections: list[tuple[str, list[str]]], is_coordinator: bool) -> list[dict[str, Any]]:
     """The help from the registry's sections (handlers/registry.py): one section block each."""
     blocks = [header(_("Spindle Bot — what I can do"))]
-    innovations = {"Innovations", _("Innovations")}  # the registry's title, as written or translated
+    innovations = {N_("Innovations"), _("Innovations")}  # the registry's title, as written or translated
     for title, lines in sections:
         extra = [_(SHORTCUT)] if title in innovations else []
         blocks.append(section(f"*{title}*\n" + "\n".join([*lines, *extra])))

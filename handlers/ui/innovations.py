@@ -272,11 +272,11 @@ def card_message(message: InnovationCard) -> tuple[str, list[dict]]:
 def list_reply(listing: Listing) -> tuple[str, list[dict] | None]:
     handle, stage, rows = listing.handle, listing.stage, listing.rows
     if handle and stage:
-        where = _(" in `{handle}` at stage `{stage}`").format(handle=handle, stage=stage)
+        where = _(" in `{handle}` at stage `{stage}`").format(handle=handle, stage=words.stage(stage))
     elif handle:
         where = _(" in `{handle}`").format(handle=handle)
     elif stage:
-        where = _(" at stage `{stage}`").format(stage=stage)
+        where = _(" at stage `{stage}`").format(stage=words.stage(stage))
     else:
         where = ""
     if not rows:
@@ -388,7 +388,9 @@ def _related(related: Sequence[Hit]) -> str:
 
 def stage_moved(innovation: InnovationView, from_stage: str, to_stage: str) -> str:
     return _("{innovation} moved from `{from_stage}` to `{to_stage}`.").format(
-        innovation=_title_line(innovation.ref, innovation.title), from_stage=from_stage, to_stage=to_stage
+        innovation=_title_line(innovation.ref, innovation.title),
+        from_stage=words.stage(from_stage),
+        to_stage=words.stage(to_stage),
     )
 
 
@@ -399,7 +401,9 @@ def note_added(ref: str, title: str) -> str:
 def log_confirmation(message: LogConfirmation) -> tuple[str, list[dict]]:
     innovation = message.innovation
     text = _("Logged {innovation} in `{handle}` at stage `{stage}`.").format(
-        innovation=_title_line(innovation.ref, innovation.title), handle=innovation.handle, stage=innovation.stage
+        innovation=_title_line(innovation.ref, innovation.title),
+        handle=innovation.handle,
+        stage=words.stage(innovation.stage),
     )
     return f"{text} {card_line(message.card)}".strip() + _related(message.related), []
 
@@ -407,6 +411,8 @@ def log_confirmation(message: LogConfirmation) -> tuple[str, list[dict]]:
 def edit_confirmation(message: EditConfirmation) -> tuple[str, list[dict]]:
     innovation = message.innovation
     text = _("Saved your changes to {innovation} (`{handle}` at stage `{stage}`).").format(
-        innovation=_title_line(innovation.ref, innovation.title), handle=innovation.handle, stage=innovation.stage
+        innovation=_title_line(innovation.ref, innovation.title),
+        handle=innovation.handle,
+        stage=words.stage(innovation.stage),
     )
     return text, []
