@@ -118,7 +118,11 @@ def _exempt(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
             func = parent.func
             if isinstance(func, ast.Name) and func.id in MARKERS:
                 return True
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in {"log", "logging"}:
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id in {"log", "logging"}
+            ):
                 return True
         child, parent = parent, parents.get(parent)
     return False
