@@ -23,6 +23,7 @@ from handlers.grammar import UsageError
 from handlers.people import refresh_profile
 from handlers.registry import Subcommand
 from handlers.slack_messenger import error_name
+from handlers.ui import innovation_input
 from handlers.ui import innovations as ui
 from handlers.ui.errors import describe
 from i18n import _
@@ -147,8 +148,8 @@ def handle_submission(deps: Deps, ack: Ack, body: dict) -> None:
     """
     actor = Actor((body.get("user") or {}).get("id", ""))
     view = body.get("view") or {}
-    data = ui.submitted((view.get("state") or {}).get("values") or {})
-    ref = ui.metadata_ref(view.get("private_metadata"))
+    data = innovation_input.submitted((view.get("state") or {}).get("values") or {})
+    ref = innovation_input.metadata_ref(view.get("private_metadata"))
     claim = f"view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
     try:
         saved = service.save_form(deps.uow, actor, data, ref=ref, claim=claim)
