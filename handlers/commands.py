@@ -22,6 +22,7 @@ from handlers.ratelimit import refusal
 from handlers.registry import Registry, Subcommand
 from handlers.ui import help as help_ui
 from handlers.ui.errors import describe
+from i18n import _
 from models.errors import DomainError, Unavailable
 from services import people as people_service
 
@@ -42,7 +43,7 @@ def _parse_help(tail: str) -> Help:
 def _help(ctx: CommandContext, cmd: Help) -> Reply:
     me = people_service.whoami(ctx.deps.uow, people.actor(ctx))
     sections = REGISTRY.help_sections(coordinator=me.is_coordinator)
-    return people.reply(ctx, me, help_ui.HELP_TEXT, help_ui.help_blocks(sections, me.is_coordinator))
+    return people.reply(ctx, me, _(help_ui.HELP_TEXT), help_ui.help_blocks(sections, me.is_coordinator))
 
 
 REGISTRY = Registry(

@@ -23,8 +23,10 @@ from handlers.grammar import UsageError
 from handlers.people import refresh_profile
 from handlers.registry import Subcommand
 from handlers.slack_messenger import error_name
+from handlers.ui import innovation_input
 from handlers.ui import innovations as ui
 from handlers.ui.errors import describe
+from i18n import _
 from models.errors import DomainError, Unavailable
 from models.vocab import STAGES
 from services import innovations as service
@@ -84,7 +86,7 @@ def _open_modal(ctx: CommandContext, view: dict, again: str) -> Callable[[], Non
 
 def log_modal(ctx: CommandContext, cmd: LogModal) -> Reply:
     form = service.log_form(ctx.deps.uow, _actor(ctx))
-    return _reply(ctx, form, ui.OPENING_LOG, after=_open_modal(ctx, ui.modal(form.groups), "/spindle log"))
+    return _reply(ctx, form, _(ui.OPENING_LOG), after=_open_modal(ctx, ui.modal(form.groups), "/spindle log"))
 
 
 def log_quick(ctx: CommandContext, cmd: LogQuick) -> Reply:
@@ -146,8 +148,8 @@ def handle_submission(deps: Deps, ack: Ack, body: dict) -> None:
     """
     actor = Actor((body.get("user") or {}).get("id", ""))
     view = body.get("view") or {}
-    data = ui.submitted((view.get("state") or {}).get("values") or {})
-    ref = ui.metadata_ref(view.get("private_metadata"))
+    data = innovation_input.submitted((view.get("state") or {}).get("values") or {})
+    ref = innovation_input.metadata_ref(view.get("private_metadata"))
     claim = f"view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
     try:
         saved = service.save_form(deps.uow, actor, data, ref=ref, claim=claim)
@@ -162,7 +164,7 @@ def handle_submission(deps: Deps, ack: Ack, body: dict) -> None:
         return
     except Exception:
         log.exception("innovation save failed", extra={"user": actor.user_id})
-        ack(response_action="errors", errors={"title": ui.OOPS})
+        ack(response_action="errors", errors={"title": _(ui.OOPS)})
         return
     ack()
     if saved is None:
@@ -191,16 +193,16 @@ def handle_shortcut(deps: Deps, body: dict, client: WebClient, respond: Respond 
         view = ui.modal(prefill.groups, values=prefill.values) if prefill.groups else None
     except Exception:
         log.exception("log-as-innovation shortcut failed", extra={"user": user_id})
-        _respond(deps, respond, user_id, ui.OOPS)
+        _respond(deps, respond, user_id, _(ui.OOPS))
         return
     if view is None:
-        _respond(deps, respond, user_id, ui.SHORTCUT_NO_GROUP)
+        _respond(deps, respond, user_id, _(ui.SHORTCUT_NO_GROUP))
         return
     try:
         opened = client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
     except SlackApiError as exc:
         log.warning("views.open failed", extra={"user": user_id, "error": error_name(exc)})
-        _respond(deps, respond, user_id, ui.SHORTCUT_TOO_LATE)
+        _respond(deps, respond, user_id, _(ui.SHORTCUT_TOO_LATE))
         return
     if not channel or not message_ts:
         return

@@ -12,6 +12,7 @@ from handlers.people import refresh_profile
 from handlers.registry import Subcommand
 from handlers.ui import privacy as ui
 from handlers.ui.errors import describe
+from i18n import _
 from models.errors import DomainError
 from services import privacy
 from services.actor import Actor
@@ -28,7 +29,7 @@ def register(app: App, deps: Deps) -> None:
             respond(response_type="ephemeral", replace_original=False, text=describe(exc))
             return
         if not forgotten.done:  # a second click, or someone the bot never knew
-            respond(response_type="ephemeral", replace_original=True, text=ui.ALREADY)
+            respond(response_type="ephemeral", replace_original=True, text=_(ui.ALREADY))
             return
         text = ui.done_text(forgotten.answers, list(forgotten.groups_left), forgotten.replies_failed)
         respond(response_type="ephemeral", replace_original=True, text=text, blocks=ui.done_blocks(text))
@@ -36,14 +37,14 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ui.CANCEL_ACTION)
     def cancel(ack: Ack, respond: Respond) -> None:
         ack()
-        respond(response_type="ephemeral", replace_original=True, text=ui.CANCELLED)
+        respond(response_type="ephemeral", replace_original=True, text=_(ui.CANCELLED))
 
 
 def forget_me(ctx: CommandContext, cmd: ForgetMe) -> Reply:
     # Erasure is the person's right, so it is not refused; the prompt says what it will cost.
     prompt = privacy.forget_prompt(ctx.deps.uow, Actor(ctx.user_id, ctx.user_name))
     after = (lambda: refresh_profile(ctx)) if prompt.needs_profile else None
-    return Reply(ui.ASK_TEXT, ui.confirm_blocks(prompt.token, last_coordinator=prompt.last_coordinator), after=after)
+    return Reply(_(ui.ASK_TEXT), ui.confirm_blocks(prompt.token, last_coordinator=prompt.last_coordinator), after=after)
 
 
 # --- the subcommands (declared once: routing and help come from here) ---------------------------

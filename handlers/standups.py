@@ -23,6 +23,7 @@ from handlers.people import refresh_profile
 from handlers.registry import HANDLE, Family, Subcommand
 from handlers.ui import standups as ui
 from handlers.ui.errors import describe
+from i18n import _
 from models.errors import DomainError
 from models.standups import MAX_QUESTIONS
 from services import standups
@@ -55,7 +56,7 @@ def register(app: App, deps: Deps) -> None:
             prompt_id = int(view.get("private_metadata") or 0)
             standups.answer(deps.uow, Actor(body["user"]["id"]), prompt_id, raw)
         except (ValueError, DomainError) as exc:
-            message = describe(exc) if isinstance(exc, DomainError) else ui.ANSWER_GONE
+            message = describe(exc) if isinstance(exc, DomainError) else _(ui.ANSWER_GONE)
             ack(response_action="errors", errors={_first_block(values): message})
             return
         ack()
@@ -75,7 +76,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={f"q{i}": describe(e) for i, e in exc.fields.items()})
             return
         except (ValueError, DomainError) as exc:
-            message = describe(exc) if isinstance(exc, DomainError) else ui.QUESTIONS_GROUP_GONE
+            message = describe(exc) if isinstance(exc, DomainError) else _(ui.QUESTIONS_GROUP_GONE)
             ack(response_action="errors", errors={"q0": message})
             return
         ack(response_action="update", view=ui.questions_saved_modal(saved))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+import i18n
+from i18n import _, n_
 
 SECTION_LIMIT = 3000  # characters in a section's text
 MESSAGE_BLOCK_LIMIT = 50
@@ -43,12 +47,17 @@ def divider() -> dict:
     return {"type": "divider"}
 
 
-def line_sections(lines: list[str], max_blocks: int, overflow: str = "…and {n} more.") -> list[dict]:
+def more(n: int) -> str:
+    return n_("…and {n} more.", "…and {n} more.", n).format(n=n)
+
+
+def line_sections(lines: list[str], max_blocks: int, overflow: str | Callable[[int], str] = more) -> list[dict]:
     """Lines packed into as few section blocks as fit (3000 chars each): at most `max_blocks`
     blocks in all, the overflow line included.
 
     Lines that do not fit are counted in a last context line, so the message stays within
-    Slack's limits however long the list grows.
+    Slack's limits however long the list grows. `overflow` writes that line for a count: a
+    function (for plurals, `n_`), or a template with `{n}` marked with `N_()`, translated here.
     """
     blocks: list[dict] = []
     current: list[str] = []
@@ -67,13 +76,15 @@ def line_sections(lines: list[str], max_blocks: int, overflow: str = "…and {n}
     if current:
         blocks.append(section("\n".join(current)))
     if shown < len(lines):
-        blocks.append(context(overflow.format(n=len(lines) - shown)))
+        rest = len(lines) - shown
+        blocks.append(context(overflow(rest) if callable(overflow) else _(overflow).format(n=rest)))
     return blocks
 
 
-def local_time(when: datetime, tz: str | None, fmt: str = "%a %d %b %Y %H:%M") -> str:
+def local_time(when: datetime, tz: str | None) -> str:
+    """A day and time in the zone `tz`, written the reader's way (`Mon 7 Dec 2026 09:30`)."""
     zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
-    return when.astimezone(zone).strftime(fmt)
+    return i18n.day_and_clock(when.astimezone(zone))
 
 
 def slack_date(when: datetime, fallback_tz: str = "UTC") -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from handlers.ui import words
 from handlers.ui.common import context, escape, header, line_sections, section, shorten
-from handlers.ui.standups import days_text
+from handlers.ui.standups import days_text, due_times
+from i18n import _, n_
 from models.groups import GroupSummary
 from services.groups import (
     ChannelLinked,
@@ -22,95 +22,109 @@ from services.groups import (
 
 
 def created(group: GroupCreated) -> str:
-    return (
-        f"Action group `{group.handle}` is created. Members join with `/spindle group join {group.handle}`; "
-        f"give it a lead with `/spindle group lead {group.handle} @person`."
-    )
+    return _(
+        "Action group `{handle}` is created. Members join with `/spindle group join {handle}`; "
+        "give it a lead with `/spindle group lead {handle} @person`."
+    ).format(handle=group.handle)
 
 
 def joined(group: GroupJoined) -> str:
-    channel = f" Its channel is <#{group.channel_id}>." if group.channel_id else ""
-    return f"Welcome to `{group.handle}`!{channel} Log what you explore with `/spindle log {group.handle} TITLE`."
-
-
-def left(group: GroupLeft) -> str:
-    return f"You left `{group.handle}`. Its history keeps what you contributed."
-
-
-def channel_linked(linked: ChannelLinked) -> str:
-    return (
-        f"`{linked.handle}` is now linked to <#{linked.channel_id}>: new innovations and stand-ups appear here. "
-        "Invite me to this channel (`/invite @Spindle Bot`) if I am not in it yet."
+    if group.channel_id:
+        return _(
+            "Welcome to `{handle}`! Its channel is <#{channel}>. Log what you explore with `/spindle log {handle} TITLE`."
+        ).format(handle=group.handle, channel=group.channel_id)
+    return _("Welcome to `{handle}`! Log what you explore with `/spindle log {handle} TITLE`.").format(
+        handle=group.handle
     )
 
 
+def left(group: GroupLeft) -> str:
+    return _("You left `{handle}`. Its history keeps what you contributed.").format(handle=group.handle)
+
+
+def channel_linked(linked: ChannelLinked) -> str:
+    return _(
+        "`{handle}` is now linked to <#{channel}>: new innovations and stand-ups appear here. "
+        "Invite me to this channel (`/invite @Spindle Bot`) if I am not in it yet."
+    ).format(handle=linked.handle, channel=linked.channel_id)
+
+
 def lead_set(lead: LeadSet) -> str:
-    return f"<@{lead.user_id}> now leads `{lead.handle}`."
+    return _("<@{user_id}> now leads `{handle}`.").format(user_id=lead.user_id, handle=lead.handle)
 
 
 def archived(group: GroupArchived) -> str:
-    return f"`{group.handle}` is archived: its history is kept and it has no more stand-ups."
+    return _("`{handle}` is archived: its history is kept and it has no more stand-ups.").format(handle=group.handle)
 
 
 def _list_line(group: GroupSummary) -> str:
-    channel = f"<#{group.channel_id}>" if group.channel_id else "no channel"
+    channel = f"<#{group.channel_id}>" if group.channel_id else _("no channel")
     description = f" — {escape(shorten(group.description, 200))}" if group.description else ""
-    plural = "member" if group.members == 1 else "members"
-    return f"• *{group.handle}*{description}  ·  {group.members} {plural}  ·  {channel}"
+    members = n_("{n} member", "{n} members", group.members).format(n=group.members)
+    return f"• *{group.handle}*{description}  ·  {members}  ·  {channel}"
 
 
 def list_text(rows: Sequence[GroupSummary]) -> str:
     if not rows:
-        return "There are no action groups yet."
-    return f"{len(rows)} action groups"
+        return _("There are no action groups yet.")
+    return n_("{n} action group", "{n} action groups", len(rows)).format(n=len(rows))
 
 
 def list_blocks(rows: Sequence[GroupSummary]) -> list[dict] | None:
     if not rows:
         return None
-    blocks = [header(f"Action groups ({len(rows)})")]
+    blocks = [header(_("Action groups ({n})").format(n=len(rows)))]
     blocks += line_sections([_list_line(g) for g in rows], max_blocks=48)
-    blocks.append(context("Join one with `/spindle group join HANDLE`; details with `/spindle group info HANDLE`."))
+    blocks.append(context(_("Join one with `/spindle group join HANDLE`; details with `/spindle group info HANDLE`.")))
     return blocks
-
-
-def _when(instant: datetime, tz: str) -> str:
-    return instant.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
 
 
 def schedule_lines(schedule: ScheduleSummary | None, reader_tz: str | None) -> list[str]:
     """The schedule and its next due times, in the group's zone and the reader's own."""
     if schedule is None:
-        return ["no schedule"]
-    lines = [f"{days_text(','.join(schedule.days))} at {schedule.local_time} ({schedule.tz})"]
-    lines.append(f"Next ({schedule.tz}): " + "  ·  ".join(_when(d, schedule.tz) for d in schedule.upcoming))
+        return [_("no schedule")]
+    days = days_text(",".join(schedule.days))
+    lines = [_("{days} at {time} ({zone})").format(days=days, time=schedule.local_time, zone=schedule.tz)]
+    lines.append(_("Next ({zone}): {times}").format(zone=schedule.tz, times=due_times(schedule.upcoming, schedule.tz)))
     if reader_tz and reader_tz != schedule.tz:
         try:
-            lines.append(f"Your time ({reader_tz}): " + "  ·  ".join(_when(d, reader_tz) for d in schedule.upcoming))
+            times = due_times(schedule.upcoming, reader_tz)
         except (KeyError, ValueError):  # a zone Slack knows and tzdata does not: show the group's only
-            pass
+            return lines
+        lines.append(_("Your time ({zone}): {times}").format(zone=reader_tz, times=times))
     return lines
 
 
 def info_text(info: GroupInfo) -> str:
-    return f"Action group {info.handle}"
+    return _("Action group {handle}").format(handle=info.handle)
+
+
+def _more_members(n: int) -> str:
+    return n_("…and {n} more member.", "…and {n} more members.", n).format(n=n)
 
 
 def info_blocks(info: GroupInfo) -> list[dict]:
-    title = f"{info.handle}" + ("  (archived)" if info.archived else "")
+    title = _("{handle}  (archived)").format(handle=info.handle) if info.archived else info.handle
     blocks = [header(title)]
     if info.description:
         blocks.append(section(escape(info.description)))
-    lead = f"<@{info.lead_id}>" if info.lead_id else "none yet"
-    channel = f"<#{info.channel_id}>" if info.channel_id else f"none linked (`/spindle group channel {info.handle}`)"
-    blocks.append(section(f"*Lead:* {lead}\n*Channel:* {channel}"))
+    lead = f"<@{info.lead_id}>" if info.lead_id else _("none yet")
+    if info.channel_id:
+        channel = f"<#{info.channel_id}>"
+    else:
+        channel = _("none linked (`/spindle group channel {handle}`)").format(handle=info.handle)
+    blocks.append(section(_("*Lead:* {lead}\n*Channel:* {channel}").format(lead=lead, channel=channel)))
     if info.members:
         lines = [f"• <@{m.user_id}>" + (f" — {escape(m.organisation)}" if m.organisation else "") for m in info.members]
-        blocks.append(section(f"*Members ({len(info.members)})*"))
-        blocks += line_sections(lines, max_blocks=30, overflow="…and {n} more members.")
+        blocks.append(section(_("*Members ({n})*").format(n=len(info.members))))
+        blocks += line_sections(lines, max_blocks=30, overflow=_more_members)
     else:
-        blocks.append(section(f"*Members:* none yet — `/spindle group join {info.handle}`"))
-    blocks.append(section("*Stand-up:* " + "\n".join(schedule_lines(info.schedule, info.reader_tz))))
-    per_stage = "  ·  ".join(f"{stage} {n}" for stage, n in info.stage_counts if n)
-    blocks.append(section(f"*Innovations ({info.innovations}):* {per_stage or 'none logged yet'}"))
+        blocks.append(section(_("*Members:* none yet — `/spindle group join {handle}`").format(handle=info.handle)))
+    schedule = "\n".join(schedule_lines(info.schedule, info.reader_tz))
+    blocks.append(section(_("*Stand-up:* {schedule}").format(schedule=schedule)))
+    per_stage = "  ·  ".join(f"{words.stage(stage)} {n}" for stage, n in info.stage_counts if n)
+    innovations = _("*Innovations ({n}):* {stages}").format(
+        n=info.innovations, stages=per_stage or _("none logged yet")
+    )
+    blocks.append(section(innovations))
     return blocks[:50]

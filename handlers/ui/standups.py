@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +16,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+import i18n
 from handlers.ui.common import context, escape, line_sections, section, shorten
+from i18n import N_, _, n_
 from models.standups import MAX_ANSWER_LEN, MAX_QUESTION_LEN, MAX_QUESTIONS, StandupSchedule, next_dues
+from models.vocab import WEEKDAYS
 from services.standups.messages import (
     AnswerForm,
     AnswerReply,
@@ -37,97 +41,130 @@ Rendered = tuple[str, list[dict[str, Any]]]
 ANSWER_ACTION = "standup_answer"  # the DM button
 ANSWER_VIEW = "standup_answer"  # the answer modal's callback_id
 QUESTIONS_VIEW = "standup_questions"
-DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
+WORKWEEK = ["mon", "tue", "wed", "thu", "fri"]
+# models/vocab.DEFAULT_STANDUP_QUESTIONS, the questions of a group that set none: a run stores them
+# as written (English); they are shown in the reader's language. Questions a lead wrote are shown
+# as written.
+DEFAULT_QUESTIONS = (
+    N_("What did you explore since the last stand-up?"),
+    N_("What will you explore next?"),
+    N_("Anything blocking you, or help you need?"),
+)
+
+
+def question(text: str) -> str:
+    return _(text) if text in DEFAULT_QUESTIONS else text
 
 
 def days_text(days: str) -> str:
     names = [d for d in days.split(",") if d]
     if len(names) == 7:
-        return "daily"
-    if names == ["mon", "tue", "wed", "thu", "fri"]:
-        return "weekdays"
-    return ", ".join(DAY_NAMES.get(d, d) for d in names)
+        return _("daily")
+    if names == WORKWEEK:
+        return _("weekdays")
+    return ", ".join(i18n.weekday(WEEKDAYS.index(d)) if d in WEEKDAYS else d for d in names)
 
 
 def _when(instant: datetime, tz: str) -> str:
-    return instant.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
+    local = instant.astimezone(ZoneInfo(tz))
+    return f"{i18n.day(local)} {i18n.clock(local)}"
+
+
+def due_times(dues: Iterable[datetime], tz: str) -> str:
+    """The next due times in the zone `tz`: `Mon 7 Dec 09:30  ·  Wed 9 Dec 09:30`."""
+    return "  ·  ".join(_when(d, tz) for d in dues)
 
 
 def schedule_lines(schedule: ScheduleView | StandupSchedule | None, reader_tz: str | None, now: datetime) -> list[str]:
     """The schedule and its next three due times, in the group's zone and the reader's own."""
     if schedule is None or not schedule.active or not schedule.days:
-        return ["no schedule"]
+        return [_("no schedule")]
     dues = list(schedule.next_dues) if isinstance(schedule, ScheduleView) else next_dues(schedule, now, 3)
-    lines = [f"{days_text(schedule.days)} at {schedule.local_time} ({schedule.tz})"]
-    lines.append(f"Next ({schedule.tz}): " + "  ·  ".join(_when(d, schedule.tz) for d in dues))
+    days = days_text(schedule.days)
+    lines = [_("{days} at {time} ({zone})").format(days=days, time=schedule.local_time, zone=schedule.tz)]
+    lines.append(_("Next ({zone}): {times}").format(zone=schedule.tz, times=due_times(dues, schedule.tz)))
     if reader_tz and reader_tz != schedule.tz:
         try:
-            lines.append(f"Your time ({reader_tz}): " + "  ·  ".join(_when(d, reader_tz) for d in dues))
+            times = due_times(dues, reader_tz)
         except (KeyError, ValueError):  # a zone Slack knows and tzdata does not: show the group's only
-            pass
+            return lines
+        lines.append(_("Your time ({zone}): {times}").format(zone=reader_tz, times=times))
     return lines
 
 
-def _button(prompt_id: int, label: str = "Answer") -> dict[str, Any]:
+def _button(prompt_id: int) -> dict[str, Any]:
     return ActionsBlock(
         block_id="standup_prompt",
-        elements=[ButtonElement(text=label, action_id=ANSWER_ACTION, value=str(prompt_id), style="primary")],
+        elements=[ButtonElement(text=_("Answer"), action_id=ANSWER_ACTION, value=str(prompt_id), style="primary")],
     ).to_dict()
 
 
 def run_day(due_at: datetime, tz: str) -> str:
-    return due_at.astimezone(ZoneInfo(tz)).strftime("%a %d %b")
+    return i18n.day(due_at.astimezone(ZoneInfo(tz)))
 
 
 def channel_message(m: ChannelMessage) -> Rendered:
     handle, day, prompted = m.handle, run_day(m.due_at, m.tz), m.prompted
-    text = f"Stand-up for {handle} — {day}"
-    people = "member" if prompted == 1 else "members"
-    blocks = [
-        section(f":sunrise: *Stand-up for {handle}* — {day}"),
-        context(f"{prompted} {people} got a direct message with the questions; answers appear in this thread."),
-    ]
+    text = _("Stand-up for {handle} — {day}").format(handle=handle, day=day)
+    got = n_(
+        "{n} member got a direct message with the questions; answers appear in this thread.",
+        "{n} members got a direct message with the questions; answers appear in this thread.",
+        prompted,
+    ).format(n=prompted)
+    blocks = [section(":sunrise: " + _("*Stand-up for {handle}* — {day}").format(handle=handle, day=day)), context(got)]
     return text, blocks
 
 
 def prompt_message(m: Prompt) -> Rendered:
     handle, day, questions, prompt_id = m.handle, run_day(m.due_at, m.tz), m.questions, m.prompt_id
-    text = f"Time for the {handle} stand-up ({day})"
-    listed = "\n".join(f"• {escape(q)}" for q in questions)
-    blocks = [section(f"*Time for the {handle} stand-up* ({day})\n{listed}"), _button(prompt_id)]
+    text = _("Time for the {handle} stand-up ({day})").format(handle=handle, day=day)
+    listed = "\n".join(f"• {escape(question(q))}" for q in questions)
+    heading = _("*Time for the {handle} stand-up* ({day})").format(handle=handle, day=day)
+    blocks = [section(f"{heading}\n{listed}"), _button(prompt_id)]
     return text, blocks
 
 
 def reminder_message(m: Reminder) -> Rendered:
     handle, day, prompt_id = m.handle, run_day(m.due_at, m.tz), m.prompt_id
-    text = f"Reminder: the {handle} stand-up ({day}) is waiting for your answers"
+    text = _("Reminder: the {handle} stand-up ({day}) is waiting for your answers").format(handle=handle, day=day)
     blocks = [
-        section(f"A friendly reminder: the *{handle}* stand-up ({day}) still takes your answers."),
+        section(
+            _("A friendly reminder: the *{handle}* stand-up ({day}) still takes your answers.").format(
+                handle=handle, day=day
+            )
+        ),
         _button(prompt_id),
     ]
     return text, blocks
 
 
 def no_channel_message(m: NoChannelNote) -> Rendered:
-    handle, why = m.handle, f" ({m.reason})" if m.reason else ""
-    text = (
-        f"The `{handle}` stand-up went out as direct messages only: I could not post it in a channel{why}. "
-        f"Link one with `/spindle group channel {handle}` in that channel (and invite me there) so answers "
+    handle = m.handle
+    if m.reason:
+        went = _(
+            "The `{handle}` stand-up went out as direct messages only: I could not post it in a channel ({reason})."
+        ).format(handle=handle, reason=m.reason)
+    else:
+        went = _("The `{handle}` stand-up went out as direct messages only: I could not post it in a channel.").format(
+            handle=handle
+        )
+    link = _(
+        "Link one with `/spindle group channel {handle}` in that channel (and invite me there) so answers "
         "gather in one thread. I will not repeat this until the schedule is set again."
-    )
-    return text, []
+    ).format(handle=handle)
+    return f"{went} {link}", []
 
 
 def answer_modal(form: AnswerForm) -> dict[str, Any]:
     handle, day, questions, answers = form.handle, run_day(form.due_at, form.tz), form.questions, form.answers
     prompt_id = form.prompt_id
     blocks = []
-    for i, question in enumerate(questions):
+    for i, asked in enumerate(questions):
         initial = answers[i] if i < len(answers) and answers[i] else None
         blocks.append(
             InputBlock(
                 block_id=f"q{i}",
-                label=shorten(question, 2000),
+                label=shorten(question(asked), 2000),
                 optional=True,
                 element=PlainTextInputElement(
                     action_id="answer", multiline=True, max_length=MAX_ANSWER_LEN, initial_value=initial
@@ -137,9 +174,9 @@ def answer_modal(form: AnswerForm) -> dict[str, Any]:
     view = View(
         type="modal",
         callback_id=ANSWER_VIEW,
-        title="Stand-up",
-        submit="Send",
-        close="Cancel",
+        title=_("Stand-up"),
+        submit=_("Send"),
+        close=_("Cancel"),
         private_metadata=str(prompt_id),
         blocks=[SectionBlock(text=f"*{handle}* — {day}"), *blocks],
     )
@@ -153,64 +190,77 @@ def questions_modal(form: QuestionsForm) -> dict[str, Any]:
         blocks.append(
             InputBlock(
                 block_id=f"q{i}",
-                label=f"Question {i + 1}",
+                label=_("Question {n}").format(n=i + 1),
                 optional=i > 0,
                 element=PlainTextInputElement(
                     action_id="question",
                     max_length=MAX_QUESTION_LEN + 50,  # room to paste; the save explains the limit
-                    initial_value=questions[i] if i < len(questions) else None,
+                    initial_value=question(questions[i]) if i < len(questions) else None,
                 ),
             )
         )
     view = View(
         type="modal",
         callback_id=QUESTIONS_VIEW,
-        title="Stand-up questions",
-        submit="Save",
-        close="Cancel",
+        title=_("Stand-up questions"),
+        submit=_("Save"),
+        close=_("Cancel"),
         private_metadata=str(group_id),
-        blocks=[SectionBlock(text=f"The questions of the *{handle}* stand-up, 1 to {MAX_QUESTIONS}."), *blocks],
+        blocks=[
+            SectionBlock(
+                text=_("The questions of the *{handle}* stand-up, 1 to {most}.").format(
+                    handle=handle, most=MAX_QUESTIONS
+                )
+            ),
+            *blocks,
+        ],
     )
     return view.to_dict()
 
 
 def questions_saved_modal(saved: QuestionsSaved) -> dict[str, Any]:
     handle, questions = saved.handle, saved.questions
-    listed = "\n".join(f"{i + 1}. {escape(q)}" for i, q in enumerate(questions))
+    listed = "\n".join(f"{i + 1}. {escape(question(q))}" for i, q in enumerate(questions))
+    saved_text = _("Saved. The next *{handle}* stand-up asks:").format(handle=handle)
     return View(
         type="modal",
-        title="Stand-up questions",
-        close="Done",
-        blocks=[SectionBlock(text=f"Saved. The next *{handle}* stand-up asks:\n{listed}")],
+        title=_("Stand-up questions"),
+        close=_("Done"),
+        blocks=[SectionBlock(text=f"{saved_text}\n{listed}")],
     ).to_dict()
 
 
 def answer_reply(m: AnswerReply) -> Rendered:
     name, questions, answers, edited = m.name, m.questions, m.answers, m.edited
-    text = f"Stand-up answers from {name}"
-    lines = [f"*{escape(name)}*" + ("  _(edited)_" if edited else "")]
-    for i, question in enumerate(questions):
+    text = _("Stand-up answers from {name}").format(name=name)
+    lines = [f"*{escape(name)}*" + ("  " + _("_(edited)_") if edited else "")]
+    for i, asked in enumerate(questions):
         answer = answers[i] if i < len(answers) else ""
         if answer:
-            lines.append(f"*{escape(question)}*\n{escape(answer)}")
+            lines.append(f"*{escape(question(asked))}*\n{escape(answer)}")
     blocks = line_sections(lines, max_blocks=10)
     return text, blocks
 
 
 def summary_message(summary: Summary) -> Rendered:
     n = len(summary.names)
-    text = f"Stand-up summary: {n} answered"
-    names = ", ".join(escape(name) for name in summary.names) or "nobody"
-    lines = [f":memo: *Stand-up summary* — {n} answered: {names}"]
+    text = _("Stand-up summary: {n} answered").format(n=n)
+    names = ", ".join(escape(name) for name in summary.names) or _("nobody")
+    lines = [":memo: " + _("*Stand-up summary* — {n} answered: {names}").format(n=n, names=names)]
     if summary.not_answered:
         # A count, never names or mentions: the summary is not a place to chase people.
-        lines.append(f"{summary.not_answered} did not answer this time.")
+        missing = summary.not_answered
+        lines.append(n_("{n} did not answer this time.", "{n} did not answer this time.", missing).format(n=missing))
     if summary.blockers:
-        lines.append(":warning: *Blockers*")
+        lines.append(":warning: " + _("*Blockers*"))
         lines += [f"• *{escape(name)}*: {escape(shorten(text_, 500))}" for name, text_ in summary.blockers]
     else:
-        lines.append("No blockers reported.")
-    return text, line_sections(lines, max_blocks=45, overflow="…and {n} more lines.")
+        lines.append(_("No blockers reported."))
+    return text, line_sections(lines, max_blocks=45, overflow=_more_lines)
+
+
+def _more_lines(n: int) -> str:
+    return n_("…and {n} more line.", "…and {n} more lines.", n).format(n=n)
 
 
 # --- replies to `/spindle standup …` --------------------------------------------------------------
@@ -219,31 +269,41 @@ def summary_message(summary: Summary) -> Rendered:
 def schedule_set(result: ScheduleSet, now: datetime) -> str:
     lines = schedule_lines(result.schedule, result.reader_tz, now)
     handle = result.handle
-    channel = "" if result.has_channel else f"\nIt has no channel yet: link one with `/spindle group channel {handle}`."
-    return f"Stand-up for `{handle}` set: " + "\n".join(lines) + channel
+    text = _("Stand-up for `{handle}` set: {schedule}").format(handle=handle, schedule="\n".join(lines))
+    if not result.has_channel:
+        text += "\n" + _("It has no channel yet: link one with `/spindle group channel {handle}`.").format(
+            handle=handle
+        )
+    return text
 
 
 def schedule_stopped(handle: str) -> str:
-    return f"The `{handle}` stand-up schedule is off. Set it again with `/spindle standup {handle} set …`."
+    return _("The `{handle}` stand-up schedule is off. Set it again with `/spindle standup {handle} set …`.").format(
+        handle=handle
+    )
 
 
 def started(result: StandupStarted) -> str:
-    people = "member" if result.prompted == 1 else "members"
-    return f"The `{result.handle}` stand-up has started: {result.prompted} {people} get a direct message."
+    n = result.prompted
+    return n_(
+        "The `{handle}` stand-up has started: {n} member gets a direct message.",
+        "The `{handle}` stand-up has started: {n} members get a direct message.",
+        n,
+    ).format(handle=result.handle, n=n)
 
 
 def opening_questions(handle: str) -> str:
-    return f"Opening the questions of `{handle}`…"
+    return _("Opening the questions of `{handle}`…").format(handle=handle)
 
 
 def away(until: date | None) -> str:
     if until is None:
-        return "You are not away: you get stand-up prompts again."
-    return (
-        f"You get no stand-up prompts before {until.strftime('%a %d %b %Y')}; they resume that day. "
+        return _("You are not away: you get stand-up prompts again.")
+    return _(
+        "You get no stand-up prompts before {day}; they resume that day. "
         "Back earlier? `/spindle standup away` with today's date."
-    )
+    ).format(day=f"{i18n.weekday(until.weekday())} {i18n.full_date(until)}")
 
 
-ANSWER_GONE = "This stand-up could not be found."
-QUESTIONS_GROUP_GONE = "That action group could not be found."
+ANSWER_GONE = N_("This stand-up could not be found.")
+QUESTIONS_GROUP_GONE = N_("That action group could not be found.")
