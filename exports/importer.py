@@ -5,6 +5,8 @@ applies it in one transaction when no row has an error (and nothing at all when 
 take the file's bytes and return an `ImportReport`, so the CLI and a Slack upload share them.
 A row's fields are compared after the same normalising the bot does when a person types them,
 and against what an export writes, so re-importing an export reports no changes.
+Rows are planned a chunk at a time (`_Planner`), so neither a 50,000-row sheet nor the
+innovations it names are in memory all at once; only what the report and the apply need is kept.
 """
 
 from __future__ import annotations
