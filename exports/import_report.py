@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from exports.importer import ImportReport
-
-SHOW = 60  # characters of a value shown in a change
-
-
-def _short(value: str) -> str:
-    value = " ".join(value.split())
-    return value if len(value) <= SHOW else value[: SHOW - 1] + "…"
+from exports.importer import ImportReport, shown
 
 
 def render(report: ImportReport, name: str, *, dry_run: bool) -> str:
     lines = [f"{name}, sheet {report.sheet}: {report.rows} rows."]
     lines.append(f"New: {len(report.new)}")
-    lines += [f"  row {p.row}: {p.handle} — {_short(p.title)}" for p in report.new]
+    lines += [f"  row {p.row}: {p.handle} — {shown(p.title)}" for p in report.new]
     if report.groups_to_create:
         lines.append(f"Action groups to create: {', '.join(report.groups_to_create)}")
     lines.append(f"Changed: {len(report.changed)}")
     for p in report.changed:
         lines.append(f"  row {p.row}, INN-{p.ref}:")
-        lines += [f"    {c.field}: {_short(c.before)!r} → {_short(c.after)!r}" for c in p.changes]
+        lines += [f"    {c.field}: {c.before!r} → {c.after!r}" for c in p.changes]  # shown already
     lines.append(f"Unchanged: {report.unchanged}")
     if report.notes:
         lines.append(f"Notes: {len(report.notes)}")

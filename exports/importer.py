@@ -5,6 +5,8 @@ applies it in one transaction when no row has an error (and nothing at all when 
 take the file's bytes and return an `ImportReport`, so the CLI and a Slack upload share them.
 A row's fields are compared after the same normalising the bot does when a person types them,
 and against what an export writes, so re-importing an export reports no changes.
+Rows are planned a chunk at a time (`_Planner`), so neither a 50,000-row sheet nor the
+innovations it names are in memory all at once; only what the report and the apply need is kept.
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ from models.deliveries import claim_delivery
 from models.errors import DomainError
 from models.groups import Group, normalise_handle
 
+SHOW = 60  # characters of a value a report shows
 REF_RE = re.compile(r"^\s*(?:INN-?)?\s*([0-9]{1,9})\s*$", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
+    """One changed field, its values as the report shows them (a report of 50,000 keeps no more)."""
+
     field: str  # the column's header
     before: str
     after: str
@@ -114,8 +119,9 @@ def apply(
     return report
 
 
-def _read(data: bytes) -> tuple[ImportReport, list[R.RawRow] | None]:
+def _read(data: bytes) -> tuple[ImportReport, R.RowSpool | None]:
     report = ImportReport()
+    rows = R.RowSpool()
     try:
         wb, archive = R.open_workbook(data)
         try:
@@ -131,40 +137,80 @@ def _read(data: bytes) -> tuple[ImportReport, list[R.RawRow] | None]:
                         f"merged cells {merged}; unmerge them so each value has its own cell.",
                     )
                 )
-            rows = list(R.read_rows(ws, sheet, header_row, report.notes))
+            for row in R.read_rows(ws, sheet, header_row, report.notes):
+                rows.append(row)
         finally:
             wb.close()
     except Refused as exc:
         report.errors.append(Problem(None, None, str(exc)))
         return report, None
-    report.rows = len(rows)
+    report.rows = rows.count
     report.headers = sheet.headers
     return report, rows
 
 
-def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_groups: bool, zone: ZoneInfo) -> None:
-    headers = report.headers
-    index = {key: i for i, key in enumerate(R.KEYS)}
-    groups = {g.handle: g for g in session.scalars(select(Group))}
-    refs: dict[int, int] = {}  # ref -> the first row naming it
-    wanted: set[int] = set()
-    for raw in rows:
-        ref_text = raw.values[index["ref"]]
-        if ref_text:
-            found = REF_RE.match(ref_text)
+def _plan(session: Session, report: ImportReport, rows: R.RowSpool, create_groups: bool, zone: ZoneInfo) -> None:
+    planner = _Planner(session, report, create_groups, zone)
+    for chunk in rows.chunks():
+        planner.plan_chunk(chunk)
+    report.groups_to_create = sorted(planner.to_create)
+
+
+INDEX = {key: i for i, key in enumerate(R.KEYS)}
+
+
+class _Planner:
+    """Plans the rows a chunk at a time, in sheet order.
+
+    A chunk loads only the innovations its rows name (by Ref, or by group and title), so memory
+    holds one chunk's rows and innovations besides what the report keeps; what a later row is
+    checked against (Refs and new titles already seen, the groups) is kept for the whole sheet,
+    so the report is the same as planning every row at once.
+    """
+
+    def __init__(self, session: Session, report: ImportReport, create_groups: bool, zone: ZoneInfo) -> None:
+        self.session, self.report, self.create_groups, self.zone = session, report, create_groups, zone
+        self.groups = {g.handle: g for g in session.scalars(select(Group))}
+        self.refs: dict[int, int] = {}  # ref -> the first row naming it
+        self.new_keys: dict[tuple[str, str], int] = {}  # (handle, lower-case title) -> the first new row
+        self.to_create: dict[str, int] = {}
+        self._matches: dict[tuple[int, str], list[int]] | None = None
+
+    def col(self, key: str) -> str:
+        return self.report.headers.get(key) or header(key)
+
+    def matches(self) -> dict[tuple[int, str], list[int]]:
+        """Loaded the first time a row has no Ref to match by: a sheet of Refs never needs it."""
+        if self._matches is None:
+            self._matches = load_matches(self.session, [g.id for g in self.groups.values()])
+        return self._matches
+
+    def plan_chunk(self, rows: list[R.RawRow]) -> None:
+        wanted: set[int] = set()
+        for raw in rows:
+            found = REF_RE.match(raw.values[INDEX["ref"]] or "")
             if found:
                 wanted.add(int(found.group(1)))
-    existing = load_existing(session, wanted)
-    matches = load_matches(session, [g.id for g in groups.values()])
-    new_keys: dict[tuple[str, str], int] = {}
-    to_create: dict[str, int] = {}
+                continue
+            # No Ref: the innovation a row matches by title (plan_row checks it again, with errors).
+            try:
+                handle = normalise_handle(raw.values[INDEX["group"]] or "")
+            except DomainError:
+                continue
+            title = str(clean_field("title", raw.values[INDEX["title"]] or "", self.zone)[0] or "")
+            if handle in self.groups and title:
+                ids = self.matches().get((self.groups[handle].id, title.lower()), [])
+                if len(ids) == 1:
+                    wanted.add(ids[0])
+        existing = load_existing(self.session, wanted)
+        for raw in rows:
+            self.plan_row(raw, existing)
 
-    def col(key: str) -> str:
-        return headers.get(key) or header(key)
-
-    for raw in rows:
+    def plan_row(self, raw: R.RawRow, existing: dict[int, Existing]) -> None:
+        col = self.col
         errors = list(raw.problems)
-        get = {key: raw.values[i] for key, i in index.items()}
+        get = {key: raw.values[i] for key, i in INDEX.items()}
+        refs = self.refs
         ref = None
         if get["ref"]:
             found = REF_RE.match(get["ref"])
@@ -196,13 +242,13 @@ def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_g
                         raw.number, col("group"), f"{clean_text(get['group'])[:40]!r} is not an action group handle."
                     )
                 )
-        clean_title, title_error = clean_field("title", get["title"] or "", zone)
+        clean_title, title_error = clean_field("title", get["title"] or "", self.zone)
         title = str(clean_title or "")
         if title_error:
             errors.append(Problem(raw.number, col("title"), title_error))
         current: Existing | None = existing.get(ref) if ref is not None else None
-        if current is None and ref is None and handle in groups and title:
-            found_ids = matches.get((groups[handle].id, title.lower()), [])
+        if current is None and ref is None and handle in self.groups and title:
+            found_ids = self.matches().get((self.groups[handle].id, title.lower()), [])
             if len(found_ids) > 1:
                 refs_ = " and ".join(f"INN-{i}" for i in found_ids[:3])
                 errors.append(
@@ -216,47 +262,57 @@ def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_g
                     )
                 else:
                     refs[ref] = raw.number
-                    current = existing.get(ref) or load_existing(session, {ref})[ref]
+                    # Loaded with the chunk, unless the row's Ref was wrong (then it is matched by title).
+                    current = existing.get(ref) or load_existing(self.session, {ref})[ref]
                     existing[ref] = current
         if current is not None:
-            if handle and handle != current.handle:
-                errors.append(
-                    Problem(
-                        raw.number,
-                        col("group"),
-                        f"INN-{current.id} belongs to {current.handle}, not {handle}; import does not move innovations.",
-                    )
+            self.plan_existing(raw, get, current, handle, title, errors)
+        else:
+            self.plan_new(raw, get, handle, title, errors)
+
+    def plan_existing(
+        self, raw: R.RawRow, get: dict, current: Existing, handle: str, title: str, errors: list[Problem]
+    ) -> None:
+        report, col = self.report, self.col
+        if handle and handle != current.handle:
+            errors.append(
+                Problem(
+                    raw.number,
+                    col("group"),
+                    f"INN-{current.id} belongs to {current.handle}, not {handle}; import does not move innovations.",
                 )
-            planned = Planned(raw.number, current.id, current.handle, title or current.title, {})
-            for key in FIELDS:
-                value = get[key]
-                if value is None or key == "logged_on":  # the column is not in the sheet, or is kept as recorded
-                    continue
-                if key == "stage" and not value.strip():
-                    continue
-                clean, error = clean_field(key, value, zone)
-                before = stored_value(current, key)
-                if clean == before or clean == as_read_back(before):  # unchanged: not checked again
-                    continue
-                if error:
-                    errors.append(Problem(raw.number, col(key), error))
-                    continue
-                planned.values[key] = clean
-                planned.changes.append(Change(col(key), _show(before), _show(clean)))
-            if errors:
-                report.errors += errors
-            elif planned.values:
-                report.changed.append(planned)
-            else:
-                report.unchanged += 1
-            continue
-        # A new innovation.
+            )
+        planned = Planned(raw.number, current.id, current.handle, title or current.title, {})
+        for key in FIELDS:
+            value = get[key]
+            if value is None or key == "logged_on":  # the column is not in the sheet, or is kept as recorded
+                continue
+            if key == "stage" and not value.strip():
+                continue
+            clean, error = clean_field(key, value, self.zone)
+            before = stored_value(current, key)
+            if clean == before or clean == as_read_back(before):  # unchanged: not checked again
+                continue
+            if error:
+                errors.append(Problem(raw.number, col(key), error))
+                continue
+            planned.values[key] = clean
+            planned.changes.append(Change(col(key), shown(before), shown(clean)))
+        if errors:
+            report.errors += errors
+        elif planned.values:
+            report.changed.append(planned)
+        else:
+            report.unchanged += 1
+
+    def plan_new(self, raw: R.RawRow, get: dict, handle: str, title: str, errors: list[Problem]) -> None:
+        report, col = self.report, self.col
         if not handle and not any(e.column == col("group") for e in errors):
             errors.append(Problem(raw.number, col("group"), "the action group is missing."))
-        group = groups.get(handle)
+        group = self.groups.get(handle)
         if handle and group is None:
-            if create_groups:
-                to_create.setdefault(handle, raw.number)
+            if self.create_groups:
+                self.to_create.setdefault(handle, raw.number)
             else:
                 errors.append(
                     Problem(
@@ -269,18 +325,18 @@ def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_g
             errors.append(Problem(raw.number, col("group"), f"{handle} is archived; new innovations cannot join it."))
         if title and handle:
             key_ = (handle, title.lower())
-            if key_ in new_keys:
+            if key_ in self.new_keys:
                 errors.append(
-                    Problem(raw.number, col("title"), f"the same action group and title as row {new_keys[key_]}.")
+                    Problem(raw.number, col("title"), f"the same action group and title as row {self.new_keys[key_]}.")
                 )
             else:
-                new_keys[key_] = raw.number
+                self.new_keys[key_] = raw.number
         values: dict = {}
         for key in FIELDS:
             if key == "stage" and not (get[key] or "").strip():
                 values[key] = "exploring"
                 continue
-            clean, error = clean_field(key, get[key] or "" if key != "logged_on" else get[key], zone)
+            clean, error = clean_field(key, get[key] or "" if key != "logged_on" else get[key], self.zone)
             if error:
                 errors.append(Problem(raw.number, col(key), error))
             values[key] = clean
@@ -288,7 +344,12 @@ def _plan(session: Session, report: ImportReport, rows: list[R.RawRow], create_g
             report.errors += errors
         else:
             report.new.append(Planned(raw.number, None, handle, title, values))
-    report.groups_to_create = sorted(to_create)
+
+
+def shown(value) -> str:
+    """A value as a report shows it: on one line, at most SHOW characters."""
+    text = " ".join(_show(value).split())
+    return text if len(text) <= SHOW else text[: SHOW - 1] + "…"
 
 
 def _show(value) -> str:
