@@ -320,14 +320,11 @@ SHORTCUT_NO_GROUP = (
     "`/spindle group list` shows them; join one with `/spindle group join HANDLE`."
 )
 SHORTCUT_TOO_LATE = "Slack did not let me open the form in time. Please use the shortcut again."
+SHORTCUT_BUSY = "Slack is busy right now — use the shortcut again in a moment."
 
 
 def opening_edit(ref: str) -> str:
     return f"Opening {ref} for editing…"
-
-
-def form_too_late(again: str) -> str:
-    return f"Slack did not let me open the form in time. Please type `{again}` again."
 
 
 def card_line(outcome: CardOutcome) -> str:

@@ -246,4 +246,6 @@ def away(until: date | None) -> str:
 
 
 ANSWER_GONE = "This stand-up could not be found."
+ANSWER_BUSY = "Slack is busy right now — click Answer again in a moment."
+ANSWER_TOO_LATE = "Slack did not let me open the form in time. Please click Answer again."
 QUESTIONS_GROUP_GONE = "That action group could not be found."
