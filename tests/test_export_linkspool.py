@@ -27,7 +27,7 @@ def build(lean: bool) -> bytes:
     cells = CellMaker(links, styles)
     links.append(["Ref", "Link", "Note"])
     for n in range(1, 40):
-        url = f"https://example.org/{n}?a=1&b=\"{n}\"" if n % 3 else "not a link"
+        url = f'https://example.org/{n}?a=1&b="{n}"' if n % 3 else "not a link"
         link = cells.link(url)
         if not lean and link is not None and not isinstance(link, str) and link.hyperlink is not None:
             link.hyperlink = link.hyperlink.target  # openpyxl's own Hyperlink object, for the stock writer
