@@ -20,6 +20,8 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 
+from exports.linkspool import Link
+
 MAX_CELL = 32_767  # Excel's limit on characters in one cell
 CUT_MARK = " […cut: too long for one Excel cell]"
 # First characters that Excel or LibreOffice may read as the start of a formula (or that hide one).
@@ -122,7 +124,7 @@ class CellMaker:
         if not is_web_link(url):
             return self.text(url, width=width)
         cell = self._cell(clean_text(label or url), "s", self.s.link)
-        cell.hyperlink = url
+        cell._hyperlink = Link(url)  # spooled to disk when written (exports/linkspool.py)
         if needs_guard(cell._value):
             cell._style = self.s.link_guard
         return cell

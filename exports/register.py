@@ -18,6 +18,7 @@ from exports import queries as Q
 from exports import words as W
 from exports.cells import CellMaker
 from exports.columns import SHEETS
+from exports.linkspool import create_sheet, save
 from exports.sheets_register import write_groups, write_history, write_innovations
 from exports.sheets_summary import write_risks, write_standups, write_summary
 from exports.workbook import new_workbook, print_setup
@@ -56,7 +57,8 @@ def write_register(
     wb, styles = new_workbook()
     names = SHEETS["en"]
     sheets = {
-        key: wb.create_sheet(names[key]) for key in ("summary", "innovations", "history", "groups", "standups", "risks")
+        key: create_sheet(wb, names[key])
+        for key in ("summary", "innovations", "history", "groups", "standups", "risks")
     }
     header = W.title_of(filters, made_at, timezone)
     for key, ws in sheets.items():
@@ -78,7 +80,7 @@ def write_register(
     if n != counts.innovations:  # rows changed between the count and the stream: report what was written
         counts.innovations = n
     write_summary(sheets["summary"], cells["summary"], counts, filters, made_at, made_by, timezone)
-    wb.save(target)
+    save(wb, target)
     return counts
 
 

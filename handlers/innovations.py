@@ -15,16 +15,17 @@ from dataclasses import dataclass, replace
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
+from handlers.modals import Failed, open_modal
 from handlers.people import refresh_profile
 from handlers.registry import Subcommand
 from handlers.slack_messenger import error_name
 from handlers.ui import innovation_input
 from handlers.ui import innovations as ui
+from handlers.ui.common import busy_again, too_late_again
 from handlers.ui.errors import describe
 from i18n import _
 from models.errors import DomainError, Unavailable
@@ -75,11 +76,10 @@ def _reply(
 
 def _open_modal(ctx: CommandContext, view: dict, again: str) -> Callable[[], None]:
     def after() -> None:
-        try:
-            ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
-        except SlackApiError as exc:
-            log.warning("views.open failed", extra={"user": ctx.user_id, "error": error_name(exc)})
-            ctx.respond(response_type="ephemeral", replace_original=False, text=ui.form_too_late(again))
+        opened = open_modal(ctx.client, ctx.trigger_id, view, ctx.user_id)
+        if isinstance(opened, Failed):
+            text = busy_again(again) if opened is Failed.BUSY else too_late_again(again)
+            ctx.respond(response_type="ephemeral", replace_original=False, text=text)
 
     return after
 
@@ -198,11 +198,9 @@ def handle_shortcut(deps: Deps, body: dict, client: WebClient, respond: Respond 
     if view is None:
         _respond(deps, respond, user_id, _(ui.SHORTCUT_NO_GROUP))
         return
-    try:
-        opened = client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
-    except SlackApiError as exc:
-        log.warning("views.open failed", extra={"user": user_id, "error": error_name(exc)})
-        _respond(deps, respond, user_id, _(ui.SHORTCUT_TOO_LATE))
+    opened = open_modal(client, body.get("trigger_id", ""), view, user_id)
+    if isinstance(opened, Failed):
+        _respond(deps, respond, user_id, _(ui.SHORTCUT_BUSY if opened is Failed.BUSY else ui.SHORTCUT_TOO_LATE))
         return
     if not channel or not message_ts:
         return
@@ -213,7 +211,7 @@ def handle_shortcut(deps: Deps, body: dict, client: WebClient, respond: Respond 
         return
     if not permalink:
         return
-    opened_view = opened.get("view") or {}
+    opened_view = opened
     values = replace(prefill.values, link=permalink)
     try:
         client.views_update(

@@ -32,7 +32,7 @@ def refresh_profile_after(ctx: CommandContext) -> Callable[[], None]:
 
     def refresh() -> None:
         try:
-            people.refresh_profile(ctx.deps.uow, ctx.deps.messenger, ctx.user_id)
+            people.refresh_profile(ctx.deps.uow, ctx.deps.messenger, actor(ctx))
         except Exception as exc:  # a profile is nice to have; it must never break a command
             log.warning("profile refresh failed", extra={"user": ctx.user_id, "error": type(exc).__name__})
 
@@ -41,7 +41,7 @@ def refresh_profile_after(ctx: CommandContext) -> Callable[[], None]:
 
 def refresh_profile(ctx: CommandContext) -> None:
     """After the ack: the member's name and time zone from Slack, once (services/people.py)."""
-    people.refresh_profile(ctx.deps.uow, ctx.deps.messenger, ctx.user_id)
+    people.refresh_profile(ctx.deps.uow, ctx.deps.messenger, actor(ctx))
 
 
 def reply(ctx: CommandContext, result: people.ActorResult, text: str, blocks: list[dict] | None = None) -> Reply:

@@ -19,9 +19,11 @@ from slack_sdk import WebClient
 from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
+from handlers.modals import Failed, open_modal
 from handlers.people import refresh_profile
 from handlers.registry import HANDLE, Family, Subcommand
 from handlers.ui import standups as ui
+from handlers.ui.common import busy_again, too_late_again
 from handlers.ui.errors import describe
 from i18n import _
 from models.errors import DomainError
@@ -44,7 +46,10 @@ def register(app: App, deps: Deps) -> None:
         except DomainError as exc:
             respond(response_type="ephemeral", replace_original=False, text=describe(exc))
             return
-        client.views_open(trigger_id=body["trigger_id"], view=ui.answer_modal(form))
+        opened = open_modal(client, body.get("trigger_id", ""), ui.answer_modal(form), body["user"]["id"])
+        if isinstance(opened, Failed):
+            text = _(ui.ANSWER_BUSY if opened is Failed.BUSY else ui.ANSWER_TOO_LATE)
+            respond(response_type="ephemeral", replace_original=False, text=text)
 
     @app.view(ui.ANSWER_VIEW)
     def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -128,9 +133,15 @@ def standup_now(ctx: CommandContext, cmd: StandupNow) -> Reply:
 
 def standup_questions(ctx: CommandContext, cmd: StandupQuestions) -> Reply:
     form = standups.questions_form(ctx.deps.uow, _actor(ctx), cmd.handle)
-    client, trigger_id = ctx.client, ctx.trigger_id
-    open_modal = lambda: client.views_open(trigger_id=trigger_id, view=ui.questions_modal(form))  # noqa: E731
-    return Reply(ui.opening_questions(form.handle), after=_after(ctx, form.needs_profile, open_modal))
+    again = f"/spindle standup {form.handle} questions"
+
+    def show_form() -> None:
+        opened = open_modal(ctx.client, ctx.trigger_id, ui.questions_modal(form), ctx.user_id)
+        if isinstance(opened, Failed):
+            text = busy_again(again) if opened is Failed.BUSY else too_late_again(again)
+            ctx.respond(response_type="ephemeral", replace_original=False, text=text)
+
+    return Reply(ui.opening_questions(form.handle), after=_after(ctx, form.needs_profile, show_form))
 
 
 def standup_away(ctx: CommandContext, cmd: StandupAway) -> Reply:

@@ -48,6 +48,28 @@ def ensure_member(session: Session, user_id: str, now: datetime, name: str = "")
     return member, True
 
 
+def member_or_newcomer(session: Session, user_id: str, now: datetime, name: str = "") -> Member:
+    """The member for a Slack user; on first contact an unsaved one with a new member's defaults.
+
+    For reads: nothing is written (on SQLite a read never takes the write lock). The newcomer is
+    stored after the ack, with their Slack profile, or by the first command that writes.
+    """
+    member = session.get(Member, user_id)
+    if member is not None:
+        return member
+    return Member(
+        id=user_id,
+        name=name[:200],
+        tz=None,
+        organisation=None,
+        is_coordinator=False,
+        away_until=None,
+        profile_fetched=False,
+        forgotten=False,
+        created_at=now,
+    )
+
+
 def update_profile(session: Session, user_id: str, name: str | None, tz: str | None, locale: str | None = None) -> None:
     """Store what `users.info` told us; forgotten members stay forgotten."""
     member = session.get(Member, user_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Column, ForeignKey, Table, Text, select, text
+from sqlalchemy import Column, Float, ForeignKey, Integer, Table, Text, column, select, text
 from sqlalchemy.orm import Session, contains_eager
 
 from models.base import Base
@@ -84,14 +84,16 @@ _PG_FLOOR = text(
     "SELECT innovation_id FROM search_documents WHERE document @@ websearch_to_tsquery('spindle', :q) "
     "ORDER BY innovation_id DESC OFFSET :w LIMIT 1"
 )
-_SQLITE_SEARCH = text(
-    "SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND rowid >= :floor "
-    "ORDER BY bm25(search_fts, 1.0, 0.4, 0.1), rowid DESC LIMIT :n"
+# The ranked statements name each match's id and rank; `_ranked` loads the innovations (and their
+# groups: a hit names its group) around them in the same statement, in rank order.
+_SQLITE_SEARCH = (
+    "SELECT rowid AS id, bm25(search_fts, 1.0, 0.4, 0.1) AS rank FROM search_fts "
+    "WHERE search_fts MATCH :q AND rowid >= :floor ORDER BY rank, rowid DESC LIMIT :n"
 )
-_PG_SEARCH = text(
-    "SELECT innovation_id FROM search_documents, websearch_to_tsquery('spindle', :q) AS q "
-    "WHERE document @@ q AND innovation_id >= :floor "
-    "ORDER BY ts_rank('{0.0, 0.1, 0.4, 1.0}', document, q, 1) DESC, innovation_id DESC LIMIT :n"
+_PG_SEARCH = (
+    "SELECT innovation_id AS id, ts_rank('{0.0, 0.1, 0.4, 1.0}', document, q, 1) AS rank "
+    "FROM search_documents, websearch_to_tsquery('spindle', :q) AS q "
+    "WHERE document @@ q AND innovation_id >= :floor ORDER BY rank DESC, innovation_id DESC LIMIT :n"
 )
 
 
@@ -107,29 +109,31 @@ def _floor(session: Session, postgres: bool, q: str) -> int:
     return int(session.scalar(_PG_FLOOR if postgres else _SQLITE_FLOOR, {"q": q, "w": WINDOW - 1}) or 0)
 
 
-def _ranked_ids(session: Session, *, fts5: str, websearch: str, limit: int) -> list[int]:
-    postgres = session.get_bind().dialect.name == "postgresql"
-    q = websearch if postgres else fts5
-    floor = _floor(session, postgres, q)
-    rows = session.execute(_PG_SEARCH if postgres else _SQLITE_SEARCH, {"q": q, "n": limit, "floor": floor})
-    return [int(r[0]) for r in rows]
+def _ranked(session: Session, postgres: bool, ranking: str, params: dict[str, object]) -> list[Innovation]:
+    """The innovations `ranking` (id, rank) names, best first, each with its group: one statement.
 
-
-def _load(session: Session, ids: list[int]) -> dict[int, Innovation]:
-    if not ids:
-        return {}
-    # The group comes with the row: a hit names its group, and that must not be one query per hit.
+    The ranking stays a derived table with its own ORDER BY and LIMIT, so the engine ranks and
+    cuts first and joins only the `:n` rows left; the outer ORDER BY repeats the inner one.
+    """
+    ranked = text(ranking).columns(column("id", Integer), column("rank", Float)).subquery("ranked")
+    best_first = ranked.c.rank.desc() if postgres else ranked.c.rank.asc()
     rows = session.scalars(
-        select(Innovation).join(Group).options(contains_eager(Innovation.group)).where(Innovation.id.in_(ids))
+        select(Innovation)
+        .join(ranked, ranked.c.id == Innovation.id)
+        .join(Group, Group.id == Innovation.group_id)
+        .options(contains_eager(Innovation.group))
+        .order_by(best_first, ranked.c.id.desc()),
+        params,
     )
-    return {i.id: i for i in rows}
+    return list(rows.unique())
 
 
 def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innovation]:
     """Innovations of every group with all the included terms and none of the excluded ones, best first."""
-    ids = _ranked_ids(session, fts5=fts5_query(query), websearch=websearch_query(query), limit=limit)
-    found = _load(session, ids)
-    return [found[i] for i in ids if i in found]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    q = websearch_query(query) if postgres else fts5_query(query)
+    params = {"q": q, "n": limit, "floor": _floor(session, postgres, q)}
+    return _ranked(session, postgres, _PG_SEARCH if postgres else _SQLITE_SEARCH, params)
 
 
 # --- related innovations ---------------------------------------------------------------------------
@@ -182,16 +186,17 @@ def _score(a: Fingerprint, b: Fingerprint) -> float:
     return shared_words + len(tags_a & tags_b) + 0.5 * len(sdgs_a & sdgs_b)
 
 
-_SQLITE_RELATED = text(
-    "SELECT search_fts.rowid FROM search_fts JOIN innovations i ON i.id = search_fts.rowid "
+_SQLITE_RELATED = (
+    "SELECT search_fts.rowid AS id, bm25(search_fts, 1.0, 0.4, 0.1) AS rank "
+    "FROM search_fts JOIN innovations i ON i.id = search_fts.rowid "
     "WHERE search_fts MATCH :q AND search_fts.rowid >= :floor AND i.group_id != :group_id "
-    "ORDER BY bm25(search_fts, 1.0, 0.4, 0.1), search_fts.rowid DESC LIMIT :n"
+    "ORDER BY rank, search_fts.rowid DESC LIMIT :n"
 )
-_PG_RELATED = text(
-    "SELECT d.innovation_id FROM search_documents d JOIN innovations i ON i.id = d.innovation_id, "
+_PG_RELATED = (
+    "SELECT d.innovation_id AS id, ts_rank('{0.0, 0.1, 0.4, 1.0}', d.document, q, 1) AS rank "
+    "FROM search_documents d JOIN innovations i ON i.id = d.innovation_id, "
     "websearch_to_tsquery('spindle', :q) AS q WHERE d.document @@ q AND d.innovation_id >= :floor "
-    "AND i.group_id != :group_id "
-    "ORDER BY ts_rank('{0.0, 0.1, 0.4, 1.0}', d.document, q, 1) DESC, d.innovation_id DESC LIMIT :n"
+    "AND i.group_id != :group_id ORDER BY rank DESC, d.innovation_id DESC LIMIT :n"
 )
 
 
@@ -207,12 +212,10 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     postgres = session.get_bind().dialect.name == "postgresql"
     q = (" or " if postgres else " OR ").join(f'"{t}"' for t in terms)
     params = {"q": q, "group_id": innovation.group_id, "n": RELATED_CANDIDATES, "floor": _floor(session, postgres, q)}
-    rows = session.execute(_PG_RELATED if postgres else _SQLITE_RELATED, params)
-    ids = [int(r[0]) for r in rows]
-    found = _load(session, ids)
-    order = {i: n for n, i in enumerate(ids)}
+    found = _ranked(session, postgres, _PG_RELATED if postgres else _SQLITE_RELATED, params)
+    order = {c.id: n for n, c in enumerate(found)}
     mine = _fingerprint(innovation)  # once, not once per candidate
-    scored = [Match(c, _score(mine, _fingerprint(c))) for c in found.values()]
+    scored = [Match(c, _score(mine, _fingerprint(c))) for c in found]
     scored = [m for m in scored if m.score >= RELATED_THRESHOLD]
     scored.sort(key=lambda m: (-m.score, order[m.innovation.id]))
     return scored[:limit]

@@ -17,7 +17,7 @@ from models.innovations import count_by_stage
 from models.people import Member
 from models.standups import get_schedule, next_dues
 from services.actor import Actor
-from services.people import ActorResult, arrive
+from services.people import ActorResult, arrive, look
 from services.uow import UnitOfWork
 
 UPCOMING = 3  # next stand-up times shown in `group info`
@@ -103,8 +103,8 @@ def create_group(uow: UnitOfWork, actor: Actor, handle: str, description: str) -
 def list_groups(uow: UnitOfWork, actor: Actor) -> GroupList:
     """Active groups with member counts, by handle (plain rows from one query)."""
     now = uow.now()
-    with uow.transaction() as session:
-        _member, missing = arrive(session, actor, now)
+    with uow.read() as session:
+        _member, missing = look(session, actor, now)
         return GroupList(tuple(domain.list_groups(session)), profile_missing=missing)
 
 
@@ -114,8 +114,8 @@ def group_info(uow: UnitOfWork, actor: Actor, handle: str) -> GroupInfo:
     Coordinators may look at archived groups too.
     """
     now = uow.now()
-    with uow.transaction() as session:
-        member, missing = arrive(session, actor, now)
+    with uow.read() as session:
+        member, missing = look(session, actor, now)
         group = domain.get_group(session, handle, include_archived=member.is_coordinator)
         members = tuple(
             MemberRow(user_id, None if forgotten else organisation)

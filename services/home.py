@@ -40,7 +40,7 @@ class Home:
 
 
 def home_of(uow: UnitOfWork, user_id: str) -> Home:
-    with uow.transaction() as session:
+    with uow.read() as session:
         # Someone the bot has not met is in no group: every group's news is news to them.
         elsewhere = tuple(hit(i) for i in newest_elsewhere(session, user_id, NEW_ACROSS_NETWORK))
         member = session.get(Member, user_id)

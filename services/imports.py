@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from models.people import ensure_member
+from models.people import member_or_newcomer
 from services.actor import Actor
 from services.ports import ImportResult, Messenger, MessengerError, RegisterImporter
 from services.uow import UnitOfWork
@@ -58,9 +58,8 @@ class SentFile:
 
 
 def _is_coordinator(uow: UnitOfWork, actor: Actor) -> bool:
-    with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, uow.now(), name=actor.name)
-        return member.is_coordinator
+    with uow.read() as session:
+        return member_or_newcomer(session, actor.user_id, uow.now(), name=actor.name).is_coordinator
 
 
 def _download(messenger: Messenger, file: SentFile) -> bytes | ImportRefused:

@@ -24,7 +24,7 @@ from models.deliveries import claim_delivery
 from models.errors import NotFound
 from models.innovations import InnovationInput as InnovationInput  # handlers build the form's input
 from models.innovations import InvalidFields as InvalidFields  # re-exported: the form's field errors
-from models.people import Member, ensure_member
+from models.people import Member, ensure_member, member_or_newcomer
 from models.vocab import RISKS
 from services.actor import Actor
 from services.ports import Messenger, MessengerError
@@ -248,6 +248,12 @@ def _act(session: Session, uow: UnitOfWork, actor: Actor) -> tuple[Member, bool]
     return member, not member.profile_fetched and not member.forgotten
 
 
+def _seen(session: Session, uow: UnitOfWork, actor: Actor) -> tuple[Member, bool]:
+    """`_act` for a read: a first contact is not stored here (the profile refresh after the ack does)."""
+    member = member_or_newcomer(session, actor.user_id, uow.now(), name=actor.name)
+    return member, not member.profile_fetched and not member.forgotten
+
+
 def _handles(session: Session, member: Member) -> tuple[str, ...]:
     return tuple(g.handle for g in domain.groups_for_logging(session, member))
 
@@ -257,8 +263,8 @@ def _handles(session: Session, member: Member) -> tuple[str, ...]:
 
 def log_form(uow: UnitOfWork, actor: Actor) -> LogForm:
     """The groups for `log`'s form; refused when the person may log into none."""
-    with uow.transaction() as session:
-        member, due = _act(session, uow, actor)
+    with uow.read() as session:
+        member, due = _seen(session, uow, actor)
         groups = _handles(session, member)
         if not groups:
             raise NotFound("innovation.no_active_groups" if member.is_coordinator else "innovation.not_in_a_group")
@@ -274,8 +280,8 @@ def quick_log(uow: UnitOfWork, actor: Actor, handle: str, title: str) -> Logged:
 
 
 def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> Listing:
-    with uow.transaction() as session:
-        member, due = _act(session, uow, actor)
+    with uow.read() as session:
+        member, due = _seen(session, uow, actor)
         rows, total = domain.list_innovations(session, handle, stage)
         listed = tuple(ListedInnovation(i.ref, i.title, i.stage, i.group.handle, i.summary, i.updated_at) for i in rows)
         limit = domain.LIST_COUNT_LIMIT
@@ -284,8 +290,8 @@ def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: s
 
 
 def show(uow: UnitOfWork, actor: Actor, ref: int) -> Shown:
-    with uow.transaction() as session:
-        member, due = _act(session, uow, actor)
+    with uow.read() as session:
+        member, due = _seen(session, uow, actor)
         innovation = domain.get_innovation(session, ref, whole=True)
         entries = tuple(_entry(item) for item in domain.history(session, innovation))
         related = tuple(related_in(session, innovation.id, SHOW_RELATED))
@@ -308,8 +314,8 @@ def add_note(uow: UnitOfWork, actor: Actor, ref: int, text: str) -> NoteAdded:
 
 def edit_form(uow: UnitOfWork, actor: Actor, ref: int) -> EditForm:
     """The edit form's groups and current values; refused unless the person may change it."""
-    with uow.transaction() as session:
-        member, due = _act(session, uow, actor)
+    with uow.read() as session:
+        member, due = _seen(session, uow, actor)
         innovation = domain.get_innovation(session, ref)
         domain.require_may_change(session, innovation, member)
         return EditForm(due, innovation.id, innovation.ref, _handles(session, member), input_of(innovation))
@@ -318,8 +324,8 @@ def edit_form(uow: UnitOfWork, actor: Actor, ref: int) -> EditForm:
 def prefill(uow: UnitOfWork, actor: Actor, message_text: str) -> Prefill:
     """The "Log as innovation" shortcut: the form's groups, with the message as its summary."""
     summary = message_text.replace("\x00", "").strip()[: domain.MAX_SUMMARY]
-    with uow.transaction() as session:
-        member, due = _act(session, uow, actor)
+    with uow.read() as session:
+        member, due = _seen(session, uow, actor)
         return Prefill(due, _handles(session, member), InnovationInput(summary=summary))
 
 

@@ -1,7 +1,8 @@
 """People: their organisation, the coordinators, and what we keep of their Slack profile.
 
-A member is created on first contact by whichever service they reach first; `refresh_profile`
-runs after the ack and asks Slack once per member for the name and time zone.
+A member is created on first contact: by the first service that writes, or, when the first
+contact only reads (`list`, `help`, …: those take no write lock), by `refresh_profile`, which runs
+after the ack and asks Slack once per member for the name and time zone.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import people as domain
-from models.people import Member, ensure_member
+from models.people import Member, ensure_member, member_or_newcomer
 from services.actor import Actor
-from services.ports import Messenger, MessengerError
+from services.ports import Messenger, MessengerError, Profile
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,13 @@ class ActorResult:
 def arrive(session: Session, actor: Actor, now: datetime) -> tuple[Member, bool]:
     """The acting member, created on first contact, and whether their Slack profile is still missing."""
     member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+    return member, not member.profile_fetched and not member.forgotten
+
+
+def look(session: Session, actor: Actor, now: datetime) -> tuple[Member, bool]:
+    """`arrive` for a service that only reads: on first contact an unsaved member (see
+    models.people.member_or_newcomer), whose profile is missing, so `refresh_profile` stores them."""
+    member = member_or_newcomer(session, actor.user_id, now, name=actor.name)
     return member, not member.profile_fetched and not member.forgotten
 
 
@@ -68,8 +77,8 @@ class Coordinators(ActorResult):
 def whoami(uow: UnitOfWork, actor: Actor) -> MemberView:
     """The acting member as handlers need them (e.g. whether `help` shows the coordinators' part)."""
     now = uow.now()
-    with uow.transaction() as session:
-        member, missing = arrive(session, actor, now)
+    with uow.read() as session:
+        member, missing = look(session, actor, now)
         return MemberView(member.id, member.is_coordinator, member.tz, member.organisation, profile_missing=missing)
 
 
@@ -97,33 +106,47 @@ def remove_coordinator(uow: UnitOfWork, actor: Actor, user_id: str) -> Coordinat
 
 def list_coordinators(uow: UnitOfWork, actor: Actor) -> Coordinators:
     now = uow.now()
-    with uow.transaction() as session:
-        _member, missing = arrive(session, actor, now)
+    with uow.read() as session:
+        _member, missing = look(session, actor, now)
         return Coordinators(tuple(c.id for c in domain.list_coordinators(session)), profile_missing=missing)
 
 
-def needs_profile(uow: UnitOfWork, user_id: str) -> bool:
-    """Whether we still lack this member's Slack profile (a forgotten member is never fetched)."""
-    with uow.transaction() as session:
+def _profile_state(uow: UnitOfWork, user_id: str) -> str:
+    """ "new" (never stored: a first contact that only read), "due" (profile still to fetch) or "done"."""
+    with uow.read() as session:
         row = session.execute(
             select(Member.profile_fetched, Member.forgotten).where(Member.id == user_id)
         ).one_or_none()
-    return row is not None and not row.profile_fetched and not row.forgotten
+    if row is None:
+        return "new"
+    return "due" if not row.profile_fetched and not row.forgotten else "done"
 
 
-def refresh_profile(uow: UnitOfWork, messenger: Messenger, user_id: str) -> bool:
+def refresh_profile(uow: UnitOfWork, messenger: Messenger, actor: Actor) -> bool:
     """After the ack: name and time zone from `users.info`, once per member. Returns whether it stored them.
 
     Call it when a result says `profile_missing`; it checks again, so a second call is harmless.
+    A first contact that only read is stored here, with the payload's name until Slack answers.
     A profile is nice to have: a Slack failure is logged and tried again on the next contact.
     """
-    if not needs_profile(uow, user_id):
+    state = _profile_state(uow, actor.user_id)
+    if state == "done":
         return False
+    profile: Profile | None = None
     try:
-        profile = messenger.profile(user_id)
+        profile = messenger.profile(actor.user_id)
     except MessengerError as exc:
-        log.warning("users.info failed; will retry on next contact", extra={"user": user_id, "error": exc.error})
-        return False
-    with uow.transaction() as session:
-        domain.update_profile(session, user_id, profile.name, profile.tz, profile.locale)
-    return True
+        log.warning("users.info failed; will retry on next contact", extra={"user": actor.user_id, "error": exc.error})
+        if state == "due":
+            return False
+    for attempt in (1, 2):
+        try:
+            with uow.transaction() as session:
+                ensure_member(session, actor.user_id, uow.now(), name=actor.name)
+                if profile is not None:
+                    domain.update_profile(session, actor.user_id, profile.name, profile.tz, profile.locale)
+            break
+        except IntegrityError:  # a twin first contact stored the member a moment ago: update theirs
+            if attempt == 2:
+                raise
+    return profile is not None

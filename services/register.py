@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from models.audit import audit
 from models.db import Database
 from models.errors import DomainError
-from models.people import ensure_member, require_coordinator
+from models.people import member_or_newcomer, require_coordinator
 from models.register import Filters, RegisterCounts, check_filters, claim_weekly, due_week, record_delivery
 from services.actor import Actor
 from services.ports import Messenger, MessengerError, RegisterWriter
@@ -122,8 +122,8 @@ class ExportOutcome:
 
 def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> ExportRequest:
     """Before the ack: only coordinators, and only filters that name a group and a stage that exist."""
-    with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, uow.now(), name=actor.name)
+    with uow.read() as session:
+        member = member_or_newcomer(session, actor.user_id, uow.now(), name=actor.name)
         require_coordinator(member, "register.export")
         filters = checked_filters(session, handle, stage)
         return ExportRequest(

@@ -222,11 +222,19 @@ def test_coordinators_add_list_remove(uow, db):
     assert actions == ["coordinator.add", "coordinator.remove"]
 
 
-def test_whoami_creates_on_first_contact(uow, db):
+def test_whoami_reads_a_first_contact_without_storing_it(uow, db):
+    """A read writes nothing: the newcomer is stored by the profile refresh after the ack."""
     assert people.whoami(uow, AMA) == people.MemberView("U1", False, None, None, profile_missing=True)
     assert people.whoami(uow, COORD).is_coordinator
     with db.transaction() as s:
-        assert s.get(Member, "U1").name == "ama"
+        assert s.get(Member, "U1") is None
+    messenger = CountingMessenger()
+    messenger.failures[("profile", "U1")] = MessengerError("user_not_found", transient=False)
+    assert people.refresh_profile(uow, messenger, AMA) is False  # Slack did not answer: stored all the same
+    with db.transaction() as s:
+        m = s.get(Member, "U1")
+        assert (m.name, m.profile_fetched, m.created_at) == ("ama", False, uow.now())
+    assert people.whoami(uow, AMA).profile_missing
 
 
 # --- the Slack profile, after the ack ---------------------------------------------------------------
@@ -236,14 +244,13 @@ def test_refresh_profile_once_per_member(uow, db):
     messenger = CountingMessenger()
     messenger.profiles["U1"] = Profile(name="Ama Mensah", tz="Africa/Accra")
     people.whoami(uow, AMA)
-    assert people.refresh_profile(uow, messenger, "U1") is True
+    assert people.refresh_profile(uow, messenger, AMA) is True  # a first contact that read: stored now
     with db.transaction() as s:
         m = s.get(Member, "U1")
         assert (m.name, m.tz, m.profile_fetched) == ("Ama Mensah", "Africa/Accra", True)
-    assert people.refresh_profile(uow, messenger, "U1") is False
+    assert people.refresh_profile(uow, messenger, AMA) is False
     assert messenger.asked == ["U1"]  # asked once, not on every contact
-    assert people.refresh_profile(uow, messenger, "UNOBODY") is False  # never met: nothing to fill in
-    assert messenger.asked == ["U1"] and messenger.sent == []
+    assert messenger.sent == []
 
 
 def test_results_say_whether_the_profile_is_missing(uow, db, group):
@@ -251,7 +258,7 @@ def test_results_say_whether_the_profile_is_missing(uow, db, group):
     messenger = CountingMessenger()
     assert groups.join_group(uow, AMA, group).profile_missing  # first contact
     assert groups.list_groups(uow, AMA).profile_missing  # still missing until fetched
-    people.refresh_profile(uow, messenger, "U1")
+    people.refresh_profile(uow, messenger, AMA)
     assert not groups.list_groups(uow, AMA).profile_missing
     assert not groups.group_info(uow, AMA, group).profile_missing
     assert not people.whoami(uow, AMA).profile_missing
@@ -266,13 +273,13 @@ def test_refresh_profile_failure_is_logged_and_retried(uow, db, caplog):
     messenger.failures[("profile", "U1")] = MessengerError("user_not_found", transient=False)
     people.whoami(uow, AMA)
     with caplog.at_level(logging.WARNING, logger="services.people"):
-        assert people.refresh_profile(uow, messenger, "U1") is False
+        assert people.refresh_profile(uow, messenger, AMA) is False
     assert any("users.info" in r.getMessage() and r.error == "user_not_found" for r in caplog.records)
     with db.transaction() as s:
         m = s.get(Member, "U1")
         assert (m.name, m.profile_fetched) == ("ama", False)
     messenger.profiles["U1"] = Profile(name="Ama M.", tz=None)
-    assert people.refresh_profile(uow, messenger, "U1") is True  # the next contact tries again
+    assert people.refresh_profile(uow, messenger, AMA) is True  # the next contact tries again
     with db.transaction() as s:
         m = s.get(Member, "U1")
         assert (m.name, m.tz, m.profile_fetched) == ("Ama M.", None, True)
@@ -281,10 +288,10 @@ def test_refresh_profile_failure_is_logged_and_retried(uow, db, caplog):
 
 def test_refresh_profile_never_fetches_a_forgotten_member(uow, db):
     messenger = CountingMessenger()
-    people.whoami(uow, AMA)
+    people.set_organisation(uow, AMA, "Hivos")  # a command that writes stores the member
     with db.transaction() as s:
         s.get(Member, "U1").forgotten = True
-    assert people.refresh_profile(uow, messenger, "U1") is False
+    assert people.refresh_profile(uow, messenger, AMA) is False
     assert messenger.asked == []
 
 

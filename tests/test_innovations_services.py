@@ -19,6 +19,7 @@ from models.innovations import Innovation, list_innovations, quick_log
 from models.people import Member, ensure_member
 from models.privacy import forget_member
 from services import innovations as service
+from services import people
 from services.actor import Actor
 from services.ports import MessengerError
 from services.uow import UnitOfWork
@@ -234,6 +235,9 @@ def test_results_say_when_the_profile_is_still_due(uow):
     assert not service.list_innovations(uow, U1, None, None).profile_due
     newcomer = service.list_innovations(uow, Actor("U9", "nia"), None, None)
     assert newcomer.profile_due and newcomer.rows[0].title == "x"
+    with uow.transaction() as s:
+        assert s.get(Member, "U9") is None  # a read stores nobody: the profile refresh after the ack does
+    people.refresh_profile(uow, RecordingMessenger(), Actor("U9", "nia"))
     with uow.transaction() as s:
         assert s.get(Member, "U9").name == "nia"
 

@@ -146,6 +146,11 @@ def test_home_publish_failures_are_logged_not_raised(uow, db, clock, caplog):
             raise Unavailable()
             yield
 
+        @contextmanager
+        def read(self) -> Iterator:  # the Home tab only reads
+            raise Unavailable()
+            yield
+
     down = DownUnitOfWork(db, clock, "Europe/Amsterdam")
     assert home.publish_home(down, messenger, "U1") is False
     assert messenger.sent == []

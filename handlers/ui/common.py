@@ -91,3 +91,14 @@ def slack_date(when: datetime, fallback_tz: str = "UTC") -> str:
     """A date Slack shows in the reader's own zone (fallback text for old clients)."""
     stamp = int(when.timestamp())
     return f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{local_time(when, fallback_tz)}>"
+
+
+# --- a form Slack would not open (handlers/modals.py) --------------------------------------------
+
+
+def busy_again(again: str) -> str:
+    return _("Slack is busy right now — type `{command}` again in a moment.").format(command=again)
+
+
+def too_late_again(again: str) -> str:
+    return _("Slack did not let me open the form in time. Please type `{command}` again.").format(command=again)

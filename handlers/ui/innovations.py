@@ -302,14 +302,11 @@ SHORTCUT_NO_GROUP = N_(
     "`/spindle group list` shows them; join one with `/spindle group join HANDLE`."
 )
 SHORTCUT_TOO_LATE = N_("Slack did not let me open the form in time. Please use the shortcut again.")
+SHORTCUT_BUSY = N_("Slack is busy right now — use the shortcut again in a moment.")
 
 
 def opening_edit(ref: str) -> str:
     return _("Opening {ref} for editing…").format(ref=ref)
-
-
-def form_too_late(again: str) -> str:
-    return _("Slack did not let me open the form in time. Please type `{command}` again.").format(command=again)
 
 
 def card_line(outcome: CardOutcome) -> str:

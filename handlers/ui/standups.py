@@ -306,4 +306,6 @@ def away(until: date | None) -> str:
 
 
 ANSWER_GONE = N_("This stand-up could not be found.")
+ANSWER_BUSY = N_("Slack is busy right now — click Answer again in a moment.")
+ANSWER_TOO_LATE = N_("Slack did not let me open the form in time. Please click Answer again.")
 QUESTIONS_GROUP_GONE = N_("That action group could not be found.")

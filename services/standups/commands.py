@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from models import standups as domain
 from models.errors import Invalid
 from models.groups import get_group
-from models.people import Member, ensure_member
+from models.people import Member, ensure_member, member_or_newcomer
 from models.standups import StandupSchedule
 from services.actor import Actor
 from services.standups.messages import (
@@ -78,8 +78,8 @@ def start_now(uow: UnitOfWork, actor: Actor, handle: str) -> StandupStarted:
 
 def questions_form(uow: UnitOfWork, actor: Actor, handle: str) -> QuestionsForm:
     now = uow.now()
-    with uow.transaction() as session:
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+    with uow.read() as session:
+        member = member_or_newcomer(session, actor.user_id, now, name=actor.name)
         group = get_group(session, handle)
         domain.require_lead(group, member, "questions")
         schedule = domain.get_schedule(session, group.id)
@@ -117,7 +117,7 @@ def set_away(uow: UnitOfWork, actor: Actor, until: date) -> AwaySet:
 
 def answer_form(uow: UnitOfWork, actor: Actor, prompt_id: int) -> AnswerForm:
     """The DM button: the answer modal for the prompt's recipient, while the run takes answers."""
-    with uow.transaction() as session:
+    with uow.read() as session:
         prompt = domain.prompt_for(session, prompt_id, actor.user_id)
         domain.require_open(prompt)
         run = prompt.run
