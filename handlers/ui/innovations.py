@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten, slack_date
+from handlers.ui.controls import innovation_controls
 from handlers.ui.search import related_lines
 from models.innovations import MAX_LINK, MAX_NOTE, MAX_SAFEGUARDS, MAX_SUMMARY, MAX_TITLE, ref_of
 from models.vocab import FORMER_MEMBER, KINDS, RISK_LEVELS, RISKS, SDG_NAMES, STAGES
@@ -256,7 +257,9 @@ def card(innovation: InnovationView, tz: str, summary_limit: int = 600) -> tuple
 
 
 def card_message(message: InnovationCard) -> tuple[str, list[dict]]:
-    return card(message.innovation, message.tz)
+    """The card with its controls: the stage menu, Add note and Edit (handlers/clicks.py)."""
+    text, blocks = card(message.innovation, message.tz)
+    return text, [*blocks, innovation_controls(message.innovation.id, message.innovation.stage)]
 
 
 # --- list and show -------------------------------------------------------------------------------
