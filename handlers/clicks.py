@@ -4,7 +4,8 @@ the Home tab), a lead's `Set stand-up` and `Questions`, and `Edit answers` on a 
 Each click reaches the same service as its command, so who may, validation and audit are the
 command's. Every listener acks first; the service call and Slack's follow-ups come after.
 One effect per click: Slack's retry of a click carries the same `action_ts`, which is claimed
-(for a stage move, in the move's own transaction); a second pick of the same stage finds it
+(for a stage move, in the move's own transaction; for a click that opens a modal, once the
+service has allowed it, so a refusal writes nothing); a second pick of the same stage finds it
 already there and changes nothing; a modal's submission claims its view id and hash. A refusal
 is an ephemeral line where the click was (response_url), or a small modal on the Home tab.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -35,6 +37,7 @@ from services.deliveries import Duplicate
 from services.home import publish_home
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 # --- what every click needs ------------------------------------------------------------------------
@@ -101,6 +104,21 @@ def _refused(client: WebClient, body: dict[str, Any], respond: Respond, fn: Call
         return None
 
 
+def _open_once(
+    deps: Deps,
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+    load: Callable[[], T],
+    view: Callable[[T], dict],
+) -> None:
+    """The service first (a refusal is told and claims nothing: nothing changed), then the click's
+    claim, then the modal: Slack's retry of the click opens no second one."""
+    form = _refused(client, body, respond, load)
+    if form is not None and _first_time(deps, body):
+        _open(client, body, view(form))
+
+
 def _after(deps: Deps, user: str, home: bool, profile_due: bool = False) -> None:
     """After a change: the Home again (when the click came from it) and, once, the Slack profile."""
     if profile_due:
@@ -131,12 +149,9 @@ def register_innovations(app: App, deps: Deps) -> None:
             return
         user, home = _user(body), on_home(body)
         if stage in STAGES_NEEDING_NOTE:  # the note first, in a modal; the move is its submission
-            if not _first_time(deps, body):
-                return
-            form = _refused(client, body, respond, lambda: service.edit_form(deps.uow, Actor(user), number))
-            if form is not None:
-                target = ui.NoteTarget(number, stage, home)
-                _open(client, body, ui.note_modal(target, form.ref, form.values.title or ""))
+            target = ui.NoteTarget(number, stage, home)
+            load = partial(service.edit_form, deps.uow, Actor(user), number)
+            _open_once(deps, client, body, respond, load, lambda f: ui.note_modal(target, f.ref, f.values.title or ""))
             return
         try:
             moved = service.move_stage(deps.uow, Actor(user), number, stage, "", claim=click_key(body))
@@ -155,22 +170,23 @@ def register_innovations(app: App, deps: Deps) -> None:
     def add_note_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         number, user = _number(body), _user(body)
-        if number is None or not _first_time(deps, body):
+        if number is None:
             return
-        form = _refused(client, body, respond, lambda: service.edit_form(deps.uow, Actor(user), number))
-        if form is not None:
-            target = ui.NoteTarget(number, None, on_home(body))
-            _open(client, body, ui.note_modal(target, form.ref, form.values.title or ""))
+        target = ui.NoteTarget(number, None, on_home(body))
+        load = partial(service.edit_form, deps.uow, Actor(user), number)
+        _open_once(deps, client, body, respond, load, lambda f: ui.note_modal(target, f.ref, f.values.title or ""))
 
     @app.action(ui.INNOVATION_EDIT)
     def edit_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         number, user = _number(body), _user(body)
-        if number is None or not _first_time(deps, body):
+        if number is None:
             return
-        form = _refused(client, body, respond, lambda: service.edit_form(deps.uow, Actor(user), number))
-        if form is not None:  # the same form as `/spindle edit`; its submission is handlers/innovations.py's
-            _open(client, body, innovations_ui.modal(form.groups, values=form.values, ref=form.id))
+        # The same form as `/spindle edit`; its submission is handlers/innovations.py's.
+        load = partial(service.edit_form, deps.uow, Actor(user), number)
+        _open_once(
+            deps, client, body, respond, load, lambda f: innovations_ui.modal(f.groups, values=f.values, ref=f.id)
+        )
 
     @app.view(ui.NOTE_VIEW)
     def note_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -219,12 +235,11 @@ def register_standups(app: App, deps: Deps) -> None:
     @app.action(ui.STANDUP_SET)
     def set_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        handle, user = _value(body), _user(body)
-        if not handle or not _first_time(deps, body):
+        handle, user, home = _value(body), _user(body), on_home(body)
+        if not handle:
             return
-        form = _refused(client, body, respond, lambda: standups.schedule_form(deps.uow, Actor(user), handle))
-        if form is not None:
-            _open(client, body, ui.schedule_modal(form, on_home(body)))
+        load = partial(standups.schedule_form, deps.uow, Actor(user), handle)
+        _open_once(deps, client, body, respond, load, lambda form: ui.schedule_modal(form, home))
 
     @app.options(ui.ZONE_ACTION)
     def zones_typed(ack: Ack, payload: dict[str, Any]) -> None:
@@ -263,19 +278,18 @@ def register_standups(app: App, deps: Deps) -> None:
     def questions_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         handle, user = _value(body), _user(body)
-        if not handle or not _first_time(deps, body):
+        if not handle:
             return
-        form = _refused(client, body, respond, lambda: standups.questions_form(deps.uow, Actor(user), handle))
-        if form is not None:  # the same modal as `/spindle standup HANDLE questions`
-            _open(client, body, standups_ui.questions_modal(form))
+        # The same modal as `/spindle standup HANDLE questions`.
+        load = partial(standups.questions_form, deps.uow, Actor(user), handle)
+        _open_once(deps, client, body, respond, load, standups_ui.questions_modal)
 
     @app.action(ui.STANDUP_EDIT_ANSWERS)
     def edit_answers_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         value, user = _value(body), _user(body)
-        if not value.isdigit() or not _first_time(deps, body):
+        if not value.isdigit() or len(value) > 9:
             return
         # While the run takes answers: the answer modal, filled in; closed: the line that says so.
-        form = _refused(client, body, respond, lambda: standups.answer_form(deps.uow, Actor(user), int(value)))
-        if form is not None:
-            _open(client, body, standups_ui.answer_modal(form))
+        load = partial(standups.answer_form, deps.uow, Actor(user), int(value))
+        _open_once(deps, client, body, respond, load, standups_ui.answer_modal)
