@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import (
+    clicks,
     commands,
     delivery,
     exports,
@@ -19,7 +20,7 @@ from handlers import (
 )
 from handlers.deps import Deps
 
-FEATURES = (commands, groups, people, innovations, privacy, home, standups, exports, messages)
+FEATURES = (commands, groups, people, innovations, privacy, home, standups, clicks, exports, messages)
 
 
 def register_all(app: App, deps: Deps) -> None:

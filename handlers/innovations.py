@@ -32,6 +32,7 @@ from models.errors import DomainError, Unavailable
 from models.vocab import STAGES
 from services import innovations as service
 from services.actor import Actor
+from services.home import publish_home
 from services.ports import MessengerError
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ def handle_submission(deps: Deps, ack: Ack, body: dict) -> None:
         log.info("duplicate modal submission skipped", extra={"user": actor.user_id, "view": view.get("id")})
         return
     service.announce(deps.uow, deps.messenger, actor, saved)
+    publish_home(deps.uow, deps.messenger, actor.user_id)  # their Home lists it (the Edit button is there too)
 
 
 # --- the message shortcut --------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from models.errors import DomainError
 from models.standups import MAX_QUESTIONS
 from services import standups
 from services.actor import Actor
+from services.home import publish_home
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,11 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={_first_block(values): message})
             return
         ack()
-        try:
-            standups.post_answer_reply(deps.uow, deps.paced_messenger, prompt_id)
+        try:  # the DM prompt now offers Edit answers; the answers go to the thread
+            standups.answered(deps.uow, deps.paced_messenger, prompt_id)
         except Exception:
             log.exception("stand-up answer not posted in the thread", extra={"prompt_id": prompt_id})
+        publish_home(deps.uow, deps.messenger, body["user"]["id"])  # its Answer button goes
 
     @app.view(ui.QUESTIONS_VIEW)
     def questions_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

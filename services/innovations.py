@@ -27,6 +27,7 @@ from models.innovations import InvalidFields as InvalidFields  # re-exported: th
 from models.people import Member, ensure_member, member_or_newcomer
 from models.vocab import RISKS
 from services.actor import Actor
+from services.deliveries import once
 from services.ports import Messenger, MessengerError
 from services.search import Hit, related_in
 from services.uow import UnitOfWork
@@ -298,15 +299,20 @@ def show(uow: UnitOfWork, actor: Actor, ref: int) -> Shown:
         return Shown(due, view_of(innovation), entries, member.tz or uow.timezone, related)
 
 
-def move_stage(uow: UnitOfWork, actor: Actor, ref: int, stage: str, note: str) -> StageMoved:
+def move_stage(
+    uow: UnitOfWork, actor: Actor, ref: int, stage: str, note: str, *, claim: str | None = None
+) -> StageMoved:
+    """`claim`: a click's or a modal's delivery key; its second arrival raises deliveries.Duplicate."""
     with uow.transaction() as session:
+        once(session, claim, uow.now())
         member, due = _act(session, uow, actor)
         innovation, change = domain.move_stage(session, member, ref, stage, note, uow.now())
         return StageMoved(due, view_of(innovation), change.from_stage or "", change.to_stage)
 
 
-def add_note(uow: UnitOfWork, actor: Actor, ref: int, text: str) -> NoteAdded:
+def add_note(uow: UnitOfWork, actor: Actor, ref: int, text: str, *, claim: str | None = None) -> NoteAdded:
     with uow.transaction() as session:
+        once(session, claim, uow.now())
         member, due = _act(session, uow, actor)
         innovation, _ = domain.add_note(session, member, ref, text, uow.now())
         return NoteAdded(due, innovation.ref, innovation.title)

@@ -30,13 +30,14 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.slack_messenger import Pacer
+from handlers.ui.controls import innovation_controls, lead_controls
 from models.audit import AuditEntry
 from models.groups import Group, Membership, create_group
 from models.innovations import Innovation, InnovationInput, InnovationNote, create_innovation, set_card
 from models.people import Member, ensure_member
 from models.privacy import forget_token
 from models.standups import StandupPrompt, StandupRun, get_schedule, questions_of, set_schedule
-from models.vocab import DEFAULT_STANDUP_QUESTIONS
+from models.vocab import DEFAULT_STANDUP_QUESTIONS, WEEKDAYS
 from tests.conftest import COORDINATOR
 from tests.dbsnap import snapshot
 from tests.fakeslack import Call
@@ -233,6 +234,55 @@ def click_import_apply(c: Cell) -> Response:
     file_id = c.fake.add_file("register.xlsx", buf.getvalue())
     value = json.dumps({"file": file_id, "name": "register.xlsx"})
     return c.slack.block_action(c.user, "import_apply", value, channel=f"D{c.user}", message_ts="1690000000.000009")
+
+
+def on_card(text: str, option: str | None = None) -> Callable[[Cell], Response]:
+    """A control on the innovation's card in the group's channel, by its visible text."""
+
+    def act(c: Cell) -> Response:
+        blocks = [innovation_controls(c.world.inn, "exploring")]
+        return c.slack.click(c.user, blocks, text, option=option, channel=CHANNEL, message_ts=CARD_TS)
+
+    return act
+
+
+def lead_button(text: str) -> Callable[[Cell], Response]:
+    def act(c: Cell) -> Response:
+        blocks = [{"type": "actions", "block_id": f"lead:{HANDLE}", "elements": lead_controls(HANDLE)}]
+        return c.slack.click(c.user, blocks, text, channel=f"D{c.user}", message_ts="1690000000.000010")
+
+    return act
+
+
+def click_edit_answers(c: Cell) -> Response:
+    blocks = [{"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Edit answers"},
+               "action_id": "standup_edit_answers", "value": str(c.world.prompt_id)}]}]  # fmt: skip
+    return c.slack.click(c.user, blocks, "Edit answers", channel=f"D{MEMBER}", message_ts="1690000000.000003")
+
+
+def submit_note(stage: str | None) -> Callable[[Cell], Response]:
+    def act(c: Cell) -> Response:
+        values = {"note": {"note": {"type": "plain_text_input", "value": "spoke with legal"}}}
+        meta = json.dumps({"ref": c.world.inn, "stage": stage, "home": False})
+        return c.slack.view_submission(c.user, "innovation_note_modal", values, private_metadata=meta)
+
+    return act
+
+
+def submit_schedule(c: Cell) -> Response:
+    values = {
+        "days": {"days": {"type": "checkboxes", "selected_options": [{"value": d} for d in WEEKDAYS]}},
+        "time": {"time": {"type": "timepicker", "selected_time": "10:00"}},
+        "zone": {"standup_zone": {"type": "external_select", "selected_option": {"value": "Europe/Amsterdam"}}},
+    }
+    meta = json.dumps({"handle": HANDLE, "home": False})
+    return c.slack.view_submission(c.user, "standup_set_modal", values, private_metadata=meta)
+
+
+def type_zone(c: Cell) -> Response:
+    payload = {"type": "block_suggestion", "team": {"id": "T1"}, "user": {"id": c.user}, "api_app_id": "A1",
+               "action_id": "standup_zone", "block_id": "zone", "value": "amsterdam"}  # fmt: skip
+    return c.slack.interactive(payload)
 
 
 def click_forget(c: Cell) -> Response:
@@ -448,6 +498,15 @@ def eff_imported(c: Cell) -> None:
     said_("Imported *register.xlsx*")(c)
 
 
+def eff_parked(c: Cell) -> None:
+    assert innovation(c)["stage"] == "parked"
+    assert c.calls_of("chat.update", channel=CHANNEL, ts=CARD_TS), "the card was not updated"
+
+
+def eff_zones(c: Cell) -> None:
+    assert [o["value"] for o in c.resp.json["options"]] == ["Europe/Amsterdam"]
+
+
 def eff_forgotten(c: Cell) -> None:
     assert member_of(c) is None
     said_("erased")(c)
@@ -522,6 +581,23 @@ TABLE: list[Row] = [
     Row("forget-me-confirm", click_forget, EVERYONE, eff_forgotten),
     Row("forget-me-cancel", click_forget_cancel, EVERYONE, said_("Nothing was erased"), writes=False),
     Row("import-apply", click_import_apply, COORDS, eff_imported, "Only coordinators import the register"),
+    # clicks (handlers/clicks.py): a click that opens a modal writes only its claim, once allowed
+    Row("click-stage", on_card("Exploring", "Piloting"), IN_GROUP, eff_stage, ONLY_MEMBERS),
+    Row("click-stage-park", on_card("Exploring", "Parked"), IN_GROUP,
+        opened("innovation_note_modal", "Consent chatbot"), ONLY_MEMBERS),
+    Row("click-add-note", on_card("Add note"), IN_GROUP, opened("innovation_note_modal", "Consent chatbot"),
+        ONLY_MEMBERS),
+    Row("click-edit", on_card("Edit"), IN_GROUP, eff_edit_opens, ONLY_MEMBERS),
+    Row("note-modal", submit_note(None), IN_GROUP, eff_note, ONLY_MEMBERS),
+    Row("note-modal-park", submit_note("parked"), IN_GROUP, eff_parked, ONLY_MEMBERS),
+    Row("click-standup-set", lead_button("Set stand-up"), LEADS, opened("standup_set_modal", "Europe/Amsterdam"),
+        ONLY_LEAD),
+    Row("standup-set-modal", submit_schedule, LEADS, eff_standup_set, ONLY_LEAD),
+    Row("standup-zone-menu", type_zone, EVERYONE, eff_zones, writes=False),
+    Row("click-standup-questions", lead_button("Questions"), LEADS,
+        opened("standup_questions", DEFAULT_STANDUP_QUESTIONS[0]), ONLY_LEAD),
+    Row("click-edit-answers", click_edit_answers, frozenset({"member"}),
+        opened("standup_answer", "What will you explore"), ONLY_RECIPIENT),
 ]
 # fmt: on
 
@@ -582,6 +658,15 @@ LISTENER_ROWS: dict[tuple[str, str], tuple[str, ...]] = {
     ("confirm", "forget_me_confirm"): ("forget-me-confirm",),
     ("cancel", "forget_me_cancel"): ("forget-me-cancel",),
     ("apply_import", "import_apply"): ("import-apply",),
+    ("stage_chosen", "innovation_stage"): ("click-stage", "click-stage-park"),
+    ("add_note_clicked", "innovation_note"): ("click-add-note",),
+    ("edit_clicked", "innovation_edit"): ("click-edit",),
+    ("note_submitted", "innovation_note_modal"): ("note-modal", "note-modal-park"),
+    ("set_clicked", "standup_set"): ("click-standup-set",),
+    ("zones_typed", "standup_zone"): ("standup-zone-menu",),
+    ("schedule_submitted", "standup_set_modal"): ("standup-set-modal",),
+    ("questions_clicked", "standup_questions_open"): ("click-standup-questions",),
+    ("edit_answers_clicked", "standup_edit_answers"): ("click-edit-answers",),
     ("home_opened", "app_home_opened"): (),  # an event, not an action: it publishes the person's own Home tab
     # An event: anyone who writes gets the same pointer; a file shared is an import, whose preview
     # changes nothing and whose coordinators-only refusal tests/test_import_slack.py checks.

@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 import i18n
 from handlers.ui import words
 from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten, slack_date
+from handlers.ui.controls import innovation_controls
 from handlers.ui.search import related_lines
 from i18n import N_, _, n_
 from models.innovations import MAX_LINK, MAX_NOTE, MAX_SAFEGUARDS, MAX_SUMMARY, MAX_TITLE, ref_of
@@ -218,7 +219,9 @@ def card(innovation: InnovationView, tz: str, summary_limit: int = 600) -> tuple
 
 
 def card_message(message: InnovationCard) -> tuple[str, list[dict]]:
-    return card(message.innovation, message.tz)
+    """The card with its controls: the stage menu, Add note and Edit (handlers/clicks.py)."""
+    text, blocks = card(message.innovation, message.tz)
+    return text, [*blocks, innovation_controls(message.innovation.id, message.innovation.stage)]
 
 
 # --- list and show -------------------------------------------------------------------------------

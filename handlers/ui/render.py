@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from handlers.ui import controls as controls_ui
 from handlers.ui import exports as exports_ui
 from handlers.ui import home as home_ui
 from handlers.ui import imports as imports_ui
@@ -41,6 +42,7 @@ RENDERERS: dict[type, Callable[[Any], Rendered]] = {
     # --- stand-ups ---
     standups_msg.ChannelMessage: standups_ui.channel_message,
     standups_msg.Prompt: standups_ui.prompt_message,
+    standups_msg.AnsweredPrompt: controls_ui.answered_prompt,
     standups_msg.Reminder: standups_ui.reminder_message,
     standups_msg.NoChannelNote: standups_ui.no_channel_message,
     standups_msg.AnswerReply: standups_ui.answer_reply,

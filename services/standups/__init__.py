@@ -10,23 +10,26 @@ from services.standups.commands import (
     answer_form,
     questions_form,
     save_questions,
+    schedule_form,
     schedule_off,
     schedule_view,
     set_away,
     set_schedule,
     start_now,
 )
-from services.standups.delivery import close_run, fan_out, post_answer_reply, send_reminders, tick
+from services.standups.delivery import answered, close_run, fan_out, post_answer_reply, send_reminders, tick
 
 __all__ = [
     "QuestionErrors",
     "answer",
     "answer_form",
+    "answered",
     "close_run",
     "fan_out",
     "post_answer_reply",
     "questions_form",
     "save_questions",
+    "schedule_form",
     "schedule_off",
     "schedule_view",
     "send_reminders",

@@ -11,12 +11,14 @@ from models.groups import get_group
 from models.people import Member, ensure_member, member_or_newcomer
 from models.standups import StandupSchedule
 from services.actor import Actor
+from services.deliveries import once
 from services.standups.messages import (
     AnswerForm,
     AnswerRecorded,
     AwaySet,
     QuestionsForm,
     QuestionsSaved,
+    ScheduleForm,
     ScheduleSet,
     ScheduleStopped,
     ScheduleView,
@@ -48,15 +50,40 @@ def _needs_profile(member: Member) -> bool:
 
 
 def set_schedule(
-    uow: UnitOfWork, actor: Actor, handle: str, days: tuple[str, ...], local_time: str, zone: str | None
+    uow: UnitOfWork,
+    actor: Actor,
+    handle: str,
+    days: tuple[str, ...],
+    local_time: str,
+    zone: str | None,
+    *,
+    claim: str | None = None,
 ) -> ScheduleSet:
+    """`claim`: the modal's delivery key; its second arrival raises deliveries.Duplicate."""
     now = uow.now()
     with uow.transaction() as session:
+        once(session, claim, now)
         member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
         group, schedule = domain.set_schedule(session, member, handle, days, local_time, zone or uow.timezone, now)
         view = schedule_view(schedule, now)
         assert view is not None  # just set active with days
         return ScheduleSet(group.handle, group.channel_id is not None, view, member.tz, _needs_profile(member))
+
+
+def schedule_form(uow: UnitOfWork, actor: Actor, handle: str) -> ScheduleForm:
+    """The Set stand-up modal's values, for the lead or a coordinator (the same rule as `set`).
+
+    The zone is the group's (kept even when its schedule is off), else SPINDLE_TIMEZONE."""
+    now = uow.now()
+    with uow.transaction() as session:
+        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        group = get_group(session, handle)
+        domain.require_lead(group, member, "set")
+        schedule = domain.get_schedule(session, group.id)
+        if schedule is None:
+            return ScheduleForm(group.handle, (), "09:30", uow.timezone, _needs_profile(member))
+        days = tuple(d for d in schedule.days.split(",") if d) if schedule.active else ()
+        return ScheduleForm(group.handle, days, schedule.local_time, schedule.tz, _needs_profile(member))
 
 
 def schedule_off(uow: UnitOfWork, actor: Actor, handle: str) -> ScheduleStopped:

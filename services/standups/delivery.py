@@ -19,7 +19,15 @@ from models.people import Member
 from models.standups import RunStatus, StandupPrompt, StandupRun
 from models.standups import runs as runs_domain
 from services.ports import Messenger, MessengerError
-from services.standups.messages import AnswerReply, ChannelMessage, NoChannelNote, Prompt, Reminder, Summary
+from services.standups.messages import (
+    AnsweredPrompt,
+    AnswerReply,
+    ChannelMessage,
+    NoChannelNote,
+    Prompt,
+    Reminder,
+    Summary,
+)
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -191,6 +199,24 @@ def close_run(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
 
 
 # --- answers in the thread -----------------------------------------------------------------------
+
+
+def answered(uow: UnitOfWork, messenger: Messenger, prompt_id: int) -> None:
+    """After an answer's ack: the DM prompt says it was answered (with Edit answers), then the
+    answers go to the thread (`post_answer_reply`, which raises when Slack fails)."""
+    with uow.transaction() as session:
+        prompt = session.get(StandupPrompt, prompt_id)
+        target = None
+        if prompt is not None and prompt.dm_channel and prompt.dm_ts and prompt.answered_at is not None:
+            run = prompt.run
+            tz = _zone(uow, domain.get_schedule(session, run.group_id))
+            target = (prompt.dm_channel, prompt.dm_ts, AnsweredPrompt(run.group.handle, run.due_at, tz, prompt_id))
+    if target is not None:
+        try:
+            messenger.update(*target)
+        except MessengerError as exc:  # the answer is kept; the prompt simply still shows Answer
+            log.warning("answered prompt not updated", extra={"prompt_id": prompt_id, "error": exc.error})
+    post_answer_reply(uow, messenger, prompt_id)
 
 
 def post_answer_reply(uow: UnitOfWork, messenger: Messenger, prompt_id: int) -> None:

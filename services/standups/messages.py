@@ -34,6 +34,16 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class AnsweredPrompt:
+    """The DM prompt once answered (chat.update of it): it says so and offers Edit answers."""
+
+    handle: str
+    due_at: datetime
+    tz: str
+    prompt_id: int
+
+
+@dataclass(frozen=True)
 class Reminder:
     handle: str
     due_at: datetime
@@ -111,6 +121,17 @@ class QuestionsForm:
     group_id: int
     questions: tuple[str, ...]
     needs_profile: bool = False  # their Slack profile is still to fetch, after the answer
+
+
+@dataclass(frozen=True)
+class ScheduleForm:
+    """The Set stand-up modal: the schedule as it is (no days: none yet) and the zone to choose."""
+
+    handle: str
+    days: tuple[str, ...]
+    local_time: str
+    tz: str
+    needs_profile: bool = False
 
 
 @dataclass(frozen=True)
