@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers.deps import Deps
+from handlers.modals import Failed, open_modal
 from handlers.slack_messenger import error_name
 from handlers.ui import controls as ui
 from handlers.ui import innovations as innovations_ui
@@ -88,11 +88,11 @@ def _tell(client: WebClient, body: dict[str, Any], respond: Respond, text: str) 
         log.warning("refusal not shown", extra={"user": _user(body), "error": error_name(exc)})
 
 
-def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
-    try:
-        client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
-    except SlackApiError as exc:  # the trigger expired (3 s): the person clicks again
-        log.warning("views.open failed", extra={"user": _user(body), "error": error_name(exc)})
+def _open(client: WebClient, body: dict[str, Any], respond: Respond, view: dict[str, Any]) -> None:
+    """The modal, or a line saying to click again when Slack is busy (429) or the trigger expired."""
+    opened = open_modal(client, body.get("trigger_id", ""), view, _user(body))
+    if isinstance(opened, Failed):
+        _tell(client, body, respond, _(ui.CLICK_BUSY if opened is Failed.BUSY else ui.CLICK_TOO_LATE))
 
 
 def _refused(client: WebClient, body: dict[str, Any], respond: Respond, fn: Callable[[], Any]) -> Any:
@@ -116,14 +116,14 @@ def _open_once(
     claim, then the modal: Slack's retry of the click opens no second one."""
     form = _refused(client, body, respond, load)
     if form is not None and _first_time(deps, body):
-        _open(client, body, view(form))
+        _open(client, body, respond, view(form))
 
 
 def _after(deps: Deps, user: str, home: bool, profile_due: bool = False) -> None:
     """After a change: the Home again (when the click came from it) and, once, the Slack profile."""
     if profile_due:
         try:
-            people.refresh_profile(deps.uow, deps.messenger, user)
+            people.refresh_profile(deps.uow, deps.messenger, Actor(user))
         except Exception as exc:
             log.warning("profile refresh failed", extra={"user": user, "error": type(exc).__name__})
     if home:

@@ -54,6 +54,8 @@ STAGE_LABELS = {
     "parked": N_("Parked"),
     "dropped": N_("Dropped"),
 }
+CLICK_BUSY = N_("Slack is busy right now — click again in a moment.")
+CLICK_TOO_LATE = N_("Slack did not let me open the form in time. Please click again.")
 
 
 def _plain(text: str) -> dict[str, Any]:
