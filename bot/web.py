@@ -6,9 +6,12 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import parse_qsl
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request.internals import build_context
 
 from models.db import Database
 
@@ -20,9 +23,27 @@ STAMP_RE = re.compile(r"[0-9]{1,12}")
 SIGNATURE_RE = re.compile(r"v0=[0-9a-fA-F]{1,128}")
 
 
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI handler, but a slash command whose text says "payload" stays a command.
+
+    Bolt reads any form body with the word `payload` anywhere in it as an interaction and finds
+    no `payload` field in it (`/spindle note INN-3 the payload…` would be a 404); such a form is
+    read as the plain form it is.
+    """
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        bolt_request = BoltRequest(body=request.get_body(), query=request.query_string, headers=request.get_headers())
+        if not bolt_request.body and "payload" in bolt_request.raw_body:
+            form = dict(parse_qsl(bolt_request.raw_body, keep_blank_values=True))
+            if "payload" not in form:
+                bolt_request.body = form
+                bolt_request.context = build_context(BoltContext({}), form)
+        return self.app.dispatch(bolt_request)
+
+
 class SpindleWSGI:
     def __init__(self, app: App, db: Database, path: str = "/slack/events"):
-        self.slack = SlackRequestHandler(app, path=path)
+        self.slack = _SlackHandler(app, path=path)
         self.db = db
         self.path = path
 

@@ -95,3 +95,11 @@ def test_good_signature_is_accepted(slack, db):
     body = _command_body("group new real-group")
     r = slack.post(body, FORM, sign(body))
     assert r.status == 200 and "real-group" in r.text
+
+
+def test_a_command_that_says_payload_is_still_a_command(slack, db):
+    """Bolt would read any form with the word `payload` in it as an interaction (bot/web.py)."""
+    r = slack.command("group new payload-group the payload of our work", user=COORDINATOR)
+    assert r.status == 200 and "payload-group" in r.text
+    with db.transaction() as s:
+        assert s.scalar(select(func.count(Group.id)).where(Group.handle == "payload-group")) == 1
