@@ -15,6 +15,7 @@ from slack_bolt import App, BoltResponse
 from handlers.deps import Deps
 from handlers.ui.delivery import OOPS, problem_view
 from handlers.ui.errors import describe
+from i18n import _
 from models.errors import DomainError, Unavailable
 from services import deliveries
 
@@ -66,7 +67,7 @@ def register(app: App, deps: Deps) -> None:
             log.error("listener failed", exc_info=error, extra={"kind": kind})
         if response is None:  # already acknowledged: Slack has had its answer
             return None
-        message = OOPS
+        message = _(OOPS)
         if isinstance(error, DomainError):
             try:
                 message = describe(error)
