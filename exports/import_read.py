@@ -60,7 +60,7 @@ def _norm(header: object) -> str:
 @cache
 def header_keys() -> dict[str, str]:
     """Any language's header -> field key (the Innovations columns only)."""
-    return {_norm(words[key]): key for words in map(lambda lang: headers_in(lang, KEYS), LANGUAGES) for key in words}
+    return {_norm(header): key for language in LANGUAGES for key, header in headers_in(language, KEYS).items()}
 
 
 @cache
