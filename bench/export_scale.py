@@ -18,7 +18,10 @@ times interleaved (the best time of each is kept, the highest peak memory is rep
 Time is measured in the child around the work (imports and interpreter start excluded); peak
 memory is the child's `ru_maxrss` (resident set, interpreter and imports included).
 
-    .venv/bin/python -m bench.export_scale [--sizes 10000,100000] [--repeat 1] [--database-url URL]
+With `--languages en,nl` the export child runs once per language (interleaved with the floor), so
+the cost of writing the register in Dutch is read against English in the same run.
+
+    .venv/bin/python -m bench.export_scale [--sizes 10000,100000] [--repeat 1] [--languages en] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def seed_base(db) -> None:
 # --- the children --------------------------------------------------------------------------------
 
 
-def child_export(url: str, out: str) -> dict:
+def child_export(url: str, out: str, language: str = "en") -> dict:
     from exports.register import Filters, write_register
     from models.db import Database
 
@@ -65,6 +68,7 @@ def child_export(url: str, out: str) -> dict:
             made_at=datetime.now(UTC),
             made_by="bench",
             timezone="Europe/Amsterdam",
+            language=language,
         )
     return {"seconds": time.perf_counter() - started, "rows": counts.innovations + counts.stage_changes}
 
@@ -94,8 +98,8 @@ def child_floor(url: str, out: str) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
-def run_child(kind: str, url: str, out: Path) -> dict:
-    result = common_run_child("bench.export_scale", kind, "--url", url, "--out", str(out))
+def run_child(kind: str, url: str, out: Path, language: str = "en") -> dict:
+    result = common_run_child("bench.export_scale", kind, "--url", url, "--out", str(out), "--language", language)
     result["file_mb"] = out.stat().st_size / 1024 / 1024
     return result
 
@@ -111,13 +115,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each child per size (best time kept)")
     parser.add_argument("--database-url", default="", help="a SCRATCH database: its schema is dropped")
+    parser.add_argument("--languages", default="en", help="the export's languages, each run (e.g. en,nl)")
+    parser.add_argument("--language", default="en")
     parser.add_argument("--child", choices=("export", "floor"))
     parser.add_argument("--url")
     parser.add_argument("--out")
     args = parser.parse_args()
 
     if args.child:
-        result = {"export": child_export, "floor": child_floor}[args.child](args.url, args.out)
+        if args.child == "export":
+            result = child_export(args.url, args.out, args.language)
+        else:
+            result = child_floor(args.url, args.out)
         result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
         print(json.dumps(result))
         return
@@ -125,6 +134,7 @@ def main() -> None:
     from models.db import Database
 
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    languages = [x.strip() for x in args.languages.split(",") if x.strip()]
     results = []
     with scratch_database(args.database_url) as (url, tmp):
         print(f"database={backend_of(url)} sizes={sizes} repeat={args.repeat}", flush=True)
@@ -137,35 +147,43 @@ def main() -> None:
             advance_sequences(db)
             have = size
             seeded = time.perf_counter() - started
-            exports, floors = [], []
+            by_language: dict[str, list[dict]] = {lang: [] for lang in languages}
+            floors = []
             for _ in range(args.repeat):  # interleaved, best time kept: other load on the machine is noise
-                exports.append(run_child("export", url, tmp / f"register-{size}.xlsx"))
+                for lang in languages:
+                    out = tmp / f"register-{size}-{lang}.xlsx"
+                    by_language[lang].append(run_child("export", url, out, lang))
                 floors.append(run_child("floor", url, tmp / f"floor-{size}.xlsx"))
-            export, floor = best(exports), best(floors)
-            results.append((size, export, floor))
-            print(
-                f"{size:>7} innovations (+{size * 3} stage changes; seeded in {seeded:.1f} s): "
-                f"export {export['seconds']:6.1f} s (runs {export['all']}), peak {export['mb']:4.0f} MB, "
-                f"{export['file_mb']:.1f} MB file | floor {floor['seconds']:6.1f} s (runs {floor['all']}), "
-                f"peak {floor['mb']:4.0f} MB, {floor['rows']} rows",
-                flush=True,
-            )
+            floor = best(floors)
+            for lang in languages:
+                export = best(by_language[lang])
+                results.append((size, export, floor, lang))
+                print(
+                    f"{size:>7} innovations (+{size * 3} stage changes; seeded in {seeded:.1f} s): "
+                    f"export[{lang}] {export['seconds']:6.1f} s (runs {export['all']}), peak {export['mb']:4.0f} MB, "
+                    f"{export['file_mb']:.1f} MB file | floor {floor['seconds']:6.1f} s (runs {floor['all']}), "
+                    f"peak {floor['mb']:4.0f} MB, {floor['rows']} rows",
+                    flush=True,
+                )
         db.dispose()
     print()
-    small = results[0]
-    for size, export, _floor in results:
-        per_k = export["seconds"] / size * 1000
+    for lang in languages:
+        mine = [r for r in results if r[3] == lang]
+        small = mine[0]
+        for size, export, _floor, _lang in mine:
+            per_k = export["seconds"] / size * 1000
+            print(
+                f"{size:>7} [{lang}]: {per_k:.3f} s per 1,000 innovations (export); ×{size / small[0]:.0f} size → "
+                f"×{export['seconds'] / small[1]['seconds']:.1f} time"
+            )
+        big = mine[-1]
         print(
-            f"{size:>7}: {per_k:.3f} s per 1,000 innovations (export); ×{size / small[0]:.0f} size → "
-            f"×{export['seconds'] / small[1]['seconds']:.1f} time"
+            f"peak memory at {big[0]} [{lang}]: export {big[1]['mb']:.0f} MB, floor {big[2]['mb']:.0f} MB "
+            f"(target < {TARGET_MB} MB)"
         )
-    big = results[-1]
-    print(
-        f"peak memory at {big[0]}: export {big[1]['mb']:.0f} MB, floor {big[2]['mb']:.0f} MB (target < {TARGET_MB} MB)"
-    )
-    for size, export, floor in results:
-        ratio = export["seconds"] / floor["seconds"]
-        print(f"ratio to floor at {size:>7}: {ratio:.2f} (target ≤ {TARGET_RATIO})")
+        for size, export, floor, _lang in mine:
+            ratio = export["seconds"] / floor["seconds"]
+            print(f"ratio to floor at {size:>7} [{lang}]: {ratio:.2f} (target ≤ {TARGET_RATIO})")
 
 
 if __name__ == "__main__":

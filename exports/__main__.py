@@ -1,9 +1,11 @@
 """The register from the command line, no Slack needed.
 
-    python -m exports --out FILE.xlsx [--group HANDLE] [--stage STAGE]
+    python -m exports --out FILE.xlsx [--group HANDLE] [--stage STAGE] [--language nl|en]
     python -m exports import FILE.xlsx [--apply] [--create-groups]
 
-Reads DATABASE_URL (and SPINDLE_TIMEZONE) from the environment or `.env`. The export is written
+Reads DATABASE_URL (and SPINDLE_TIMEZONE, SPINDLE_LANGUAGE) from the environment or `.env`. The
+workbook is written in `--language` (default SPINDLE_LANGUAGE, else English); what the CLI itself
+prints stays English, for whoever runs it. The export is written
 next to its final name and moved into place when complete, so a failed run leaves no half file;
 a new database (even an SQLite file that does not exist yet, which is not created) gives an
 empty register. Errors are one line on stderr and a non-zero exit; a progress bar shows on a
@@ -32,7 +34,7 @@ from exports.words import MADE_BY_CLI, counts_line
 from handlers.ui.errors import plain
 from models.db import Database
 from models.errors import DomainError, Unavailable
-from models.vocab import STAGES
+from models.vocab import LANGUAGES, STAGES
 
 PROG = "python -m exports"
 
@@ -50,6 +52,11 @@ def export_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, metavar="FILE.xlsx", help="where to write the workbook")
     parser.add_argument("--group", metavar="HANDLE", help="only this action group")
     parser.add_argument("--stage", metavar="STAGE", help=f"only innovations at this stage: {', '.join(STAGES)}")
+    parser.add_argument(
+        "--language",
+        metavar="nl|en",
+        help="the workbook's language: sheet names, headers, stage and risk words (default SPINDLE_LANGUAGE, else en)",
+    )
     return parser
 
 
@@ -74,6 +81,16 @@ def _timezone() -> str:
             f"SPINDLE_TIMEZONE must be an IANA time zone like Europe/Amsterdam; {zone[:60]!r} is not one."
         ) from None
     return zone
+
+
+def _language(chosen: str | None) -> str:
+    """`--language`, else SPINDLE_LANGUAGE (read as SPINDLE_TIMEZONE is), else English."""
+    where = "--language" if chosen is not None else "SPINDLE_LANGUAGE"
+    given = chosen if chosen is not None else environment().get("SPINDLE_LANGUAGE") or ""
+    language = given.strip().lower() or "en"
+    if language not in LANGUAGES:
+        raise CliError(f"{where} must be en (English) or nl (Dutch); {given[:20]!r} is not one.")
+    return language
 
 
 def _target(out: str) -> Path:
@@ -108,6 +125,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         target = _target(args.out)
         timezone = _timezone()
+        language = _language(args.language)
         url = database_url_from_env()
     except (CliError, SettingsError) as exc:
         return _fail(str(exc))
@@ -117,11 +135,11 @@ def run_export(args: argparse.Namespace) -> int:
     db = None if _sqlite_file_missing(url) else Database(url)
     try:
         if db is None:
-            counts = _empty_register(partial, args, now, timezone)
+            counts = _empty_register(partial, args, now, timezone, language)
         else:
             with db.snapshot() as session:
                 if not has_schema(session):
-                    counts = _empty_register(partial, args, now, timezone)
+                    counts = _empty_register(partial, args, now, timezone, language)
                 else:
                     filters, group_id = check_filters(session, args.group, args.stage)
                     expected = count_register(session, filters, group_id)
@@ -134,6 +152,7 @@ def run_export(args: argparse.Namespace) -> int:
                             made_at=now,
                             made_by=MADE_BY_CLI,
                             timezone=timezone,
+                            language=language,
                             progress=bar,
                         )
         os.replace(partial, target)
@@ -154,7 +173,7 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _empty_register(partial: str, args: argparse.Namespace, now: datetime, timezone: str):
+def _empty_register(partial: str, args: argparse.Namespace, now: datetime, timezone: str, language: str):
     """A new database: no groups, so a --group cannot match; otherwise an empty register."""
     if args.group:
         raise CliError(f"there is no action group {args.group[:40]}: the database is new and has none yet.")
@@ -163,7 +182,14 @@ def _empty_register(partial: str, args: argparse.Namespace, now: datetime, timez
         raise CliError(f"{stage[:40]} is not a stage. Stages: {', '.join(STAGES)}.")
     filters = Filters(None, stage)
     return write_register(
-        None, partial, filters=filters, group_id=None, made_at=now, made_by=MADE_BY_CLI, timezone=timezone
+        None,
+        partial,
+        filters=filters,
+        group_id=None,
+        made_at=now,
+        made_by=MADE_BY_CLI,
+        timezone=timezone,
+        language=language,
     )
 
 

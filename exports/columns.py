@@ -1,17 +1,20 @@
-"""The register's sheets and columns: keys, headers per language, widths, validation lists.
+"""The register's sheets and columns: keys, headers, widths, validation lists.
 
-Headers and sheet names are tables keyed by language, so a translation fills them in one place:
-the export writes English (another issue adds Dutch output); the import reads either. Each column
-carries its own validation list, so no sheet writer counts column numbers.
+Headers and sheet names are written in English, N_()-marked; their Dutch (SPEC "Languages") is in
+the catalogue. The export writes them in the language it is written in (`speaking()`); the import
+reads every language's. Each column carries its own validation list (of values: the writer shows
+their words), so no sheet writer counts column numbers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from exports import words as W
+from i18n import N_, _, speaking
 from models.vocab import KINDS, RISK_LEVELS, RISKS, STAGES
 
-LOGGED = "(logged)"  # the "From" of the first stage-history entry: the innovation was logged
+LOGGED = N_("(logged)")  # the "From" of the first stage-history entry: the innovation was logged
 
 
 @dataclass(frozen=True)
@@ -81,100 +84,85 @@ ATTENTION: tuple[Column, ...] = (
     Column("why", 60),
 )
 
-_RISK_WORDS = {"privacy_risk": "Privacy", "civic_space_risk": "Civic space", "manipulation_risk": "Manipulation"}
-
-# language -> column key -> header. A sheet's key is looked up first as "<sheet>.<key>", then "<key>".
-HEADERS: dict[str, dict[str, str]] = {
-    "en": {
-        "ref": "Ref",
-        "title": "Title",
-        "group": "Action group",
-        "kind": "Kind",
-        "stage": "Stage",
-        "summary": "Summary",
-        "organisations": "Organisations",
-        "logged_by": "Logged by",
-        "logged_on": "Logged on",
-        "updated": "Last updated",
-        "link": "Link",
-        "sdgs": "SDGs",
-        "privacy_risk": "Privacy risk",
-        "civic_space_risk": "Civic space risk",
-        "manipulation_risk": "Manipulation risk",
-        "safeguards": "Safeguards",
-        "tags": "Tags",
-        "from": "From",
-        "to": "To",
-        "by": "By",
-        "when": "When",
-        "note": "Note",
-        "handle": "Handle",
-        "description": "Description",
-        "lead": "Lead",
-        "members": "Members",
-        "channel": "Channel",
-        "innovations": "Innovations",
-        "schedule": "Stand-up schedule",
-        "participation": "Stand-up participation",
-        "standups.participation": "Participation",
-        "archived": "Archived",
-        "week": "Week",
-        "prompted": "Prompted",
-        "answered": "Answered",
-        "blockers": "Blockers",
-        "why": "Why",
-        **{f"{risk}:{level}": f"{word}: {level}" for risk, word in _RISK_WORDS.items() for level in RISK_LEVELS},
-    },
-    # The Innovaties headers of SPEC "Languages"; read by the import, the rest comes with Dutch output.
-    "nl": {
-        "ref": "Ref",
-        "title": "Titel",
-        "group": "Actiegroep",
-        "kind": "Soort",
-        "stage": "Stadium",
-        "summary": "Samenvatting",
-        "organisations": "Organisaties",
-        "logged_by": "Vastgelegd door",
-        "logged_on": "Vastgelegd op",
-        "updated": "Laatst bijgewerkt",
-        "link": "Link",
-        "sdgs": "SDG's",
-        "privacy_risk": "Privacyrisico",
-        "civic_space_risk": "Risico maatschappelijke ruimte",
-        "manipulation_risk": "Manipulatierisico",
-        "safeguards": "Waarborgen",
-        "tags": "Tags",
-    },
+# column key -> header, N_()-marked: a sheet's key is looked up first as "<sheet>.<key>", then "<key>".
+HEADERS: dict[str, str] = {
+    "ref": N_("Ref"),
+    "title": N_("Title"),
+    "group": N_("Action group"),
+    "kind": N_("Kind"),
+    "stage": N_("Stage"),
+    "summary": N_("Summary"),
+    "organisations": N_("Organisations"),
+    "logged_by": N_("Logged by"),
+    "logged_on": N_("Logged on"),
+    "updated": N_("Last updated"),
+    "link": N_("Link"),
+    "sdgs": N_("SDGs"),
+    "privacy_risk": N_("Privacy risk"),
+    "civic_space_risk": N_("Civic space risk"),
+    "manipulation_risk": N_("Manipulation risk"),
+    "safeguards": N_("Safeguards"),
+    "tags": N_("Tags"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "by": N_("By"),
+    "when": N_("When"),
+    "note": N_("Note"),
+    "handle": N_("Handle"),
+    "description": N_("Description"),
+    "lead": N_("Lead"),
+    "members": N_("Members"),
+    "channel": N_("Channel"),
+    "innovations": N_("Innovations"),
+    "schedule": N_("Stand-up schedule"),
+    "participation": N_("Stand-up participation"),
+    "standups.participation": N_("Participation"),
+    "archived": N_("Archived"),
+    "week": N_("Week"),
+    "prompted": N_("Prompted"),
+    "answered": N_("Answered"),
+    "blockers": N_("Blockers"),
+    "why": N_("Why"),
 }
+RISK_LEVEL_HEADER = N_("{risk}: {level}")  # the Risks sheet's count columns: "Privacy: high"
 
-# language -> sheet key -> sheet name (SPEC "Languages" for Dutch).
-SHEETS: dict[str, dict[str, str]] = {
-    "en": {
-        "summary": "Summary",
-        "innovations": "Innovations",
-        "history": "Stage history",
-        "groups": "Action groups",
-        "standups": "Stand-ups",
-        "risks": "Risks",
-    },
-    "nl": {
-        "summary": "Samenvatting",
-        "innovations": "Innovaties",
-        "history": "Stadiumgeschiedenis",
-        "groups": "Actiegroepen",
-        "standups": "Stand-ups",
-        "risks": "Risico's",
-    },
+# sheet key -> sheet name (SPEC "Languages" for the Dutch), N_()-marked.
+SHEETS: dict[str, str] = {
+    "summary": N_("Summary"),
+    "innovations": N_("Innovations"),
+    "history": N_("Stage history"),
+    "groups": N_("Action groups"),
+    "standups": N_("Stand-ups"),
+    "risks": N_("Risks"),
 }
 
 
-def header(key: str, sheet: str = "", language: str = "en") -> str:
-    words = HEADERS[language]
-    return words.get(f"{sheet}.{key}") or words.get(key) or HEADERS["en"][key]
+def header(key: str, sheet: str = "") -> str:
+    """A column's header in the current language (the register is written inside `speaking()`)."""
+    if ":" in key:  # "privacy_risk:high"
+        risk, level = key.split(":", 1)
+        label = dict(RISKS)[risk]
+        return _(RISK_LEVEL_HEADER).format(risk=_(W.RISK_WORDS.get(label, label)), level=W.shown(level))
+    return _(HEADERS.get(f"{sheet}.{key}") or HEADERS[key])
 
 
-def headers(columns: tuple[Column, ...], sheet: str = "", language: str = "en") -> list[str]:
-    return [header(c.key, sheet, language) for c in columns]
+def headers(columns: tuple[Column, ...], sheet: str = "") -> list[str]:
+    return [header(c.key, sheet) for c in columns]
+
+
+def sheet_name(key: str) -> str:
+    return _(SHEETS[key])
+
+
+def headers_in(language: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """Column key -> header in `language` (the import reads every language's)."""
+    with speaking(language):
+        return {key: header(key) for key in keys}
+
+
+def sheet_names_in(language: str) -> dict[str, str]:
+    with speaking(language):
+        return {key: sheet_name(key) for key in SHEETS}
 
 
 def index_of(columns: tuple[Column, ...], key: str) -> int:

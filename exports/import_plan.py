@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from exports.cells import clean_text
+from exports.words import sdg_names_all, value_of
 from models.groups import Group
 from models.innovations import (
     MAX_LINK,
@@ -50,8 +52,12 @@ FIELDS: tuple[str, ...] = (
     "logged_on",
 )
 SDG_RE = re.compile(r"^\s*([0-9]{1,2})(?:\s|$|[^0-9])")
-SDG_NAMES_RE = re.compile("|".join(re.escape(n) for n in sorted(SDG_NAMES.values(), key=len, reverse=True)), re.I)
 CHUNK = 500
+
+
+@cache
+def _sdg_names_re() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n) for n in sdg_names_all()), re.I)
 
 
 def _one_line(value: str) -> str:
@@ -76,13 +82,13 @@ def clean_field(key: str, value, zone: ZoneInfo) -> tuple[object, str | None]:
             return title, "the title is missing."
         return title, _too_long("title", len(title), MAX_TITLE) if len(title) > MAX_TITLE else None
     if key == "kind":
-        kind = value.strip().lower() or None
+        kind = value_of(value) or None
         return kind, None if kind is None or kind in KINDS else f"{kind[:30]!r} is not a kind: {', '.join(KINDS)}."
     if key == "stage":
-        stage = value.strip().lower()
+        stage = value_of(value)
         return stage, None if stage in STAGES else f"{stage[:30]!r} is not a stage: {', '.join(STAGES)}."
     if key in RISK_KEYS:
-        level = value.strip().lower() or "not-assessed"
+        level = value_of(value) or "not-assessed"
         return level, None if level in RISK_LEVELS else f"{level[:30]!r} is not a risk level: {', '.join(RISK_LEVELS)}."
     if key in ("summary", "safeguards"):
         text = _text(value)
@@ -103,8 +109,9 @@ def clean_field(key: str, value, zone: ZoneInfo) -> tuple[object, str | None]:
         return names, f"name at most {MAX_ORGANISATIONS} organisations." if len(names) > MAX_ORGANISATIONS else None
     if key == "sdgs":
         numbers: set[int] = set()
-        # The export writes "9 Industry, innovation and infrastructure; 16 …": names hold commas.
-        for part in re.split(r"[;,]", SDG_NAMES_RE.sub("", value)):
+        # The export writes "9 Industry, innovation and infrastructure; 16 …" (or the Dutch names):
+        # names hold commas, so they are taken out before splitting.
+        for part in re.split(r"[;,]", _sdg_names_re().sub("", value)):
             if not part.strip():
                 continue
             found = SDG_RE.match(part)

@@ -15,8 +15,10 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 
-from exports.columns import HEADERS, INNOVATIONS, SHEETS
+from exports.columns import INNOVATIONS, headers_in, sheet_names_in
+from models.vocab import LANGUAGES
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -58,9 +60,16 @@ def _norm(header: object) -> str:
     return " ".join(str(header).split()).casefold() if header is not None else ""
 
 
-# Any language's header -> field key (the Innovations columns only).
-HEADER_KEYS: dict[str, str] = {_norm(words[key]): key for words in HEADERS.values() for key in KEYS if key in words}
-SHEET_NAMES = {_norm(names["innovations"]) for names in SHEETS.values()}
+@cache
+def header_keys() -> dict[str, str]:
+    """Any language's header -> field key (the Innovations columns only)."""
+    return {_norm(header): key for language in LANGUAGES for key, header in headers_in(language, KEYS).items()}
+
+
+@cache
+def sheet_names() -> frozenset[str]:
+    """The Innovations sheet's name in every language."""
+    return frozenset(_norm(sheet_names_in(language)["innovations"]) for language in LANGUAGES)
 
 
 def check_archive(data: bytes) -> zipfile.ZipFile:
@@ -109,7 +118,7 @@ def _header_row(ws) -> tuple[int, list] | None:
 
 def find_sheet(wb) -> tuple[object, Sheet, int]:
     """The Innovations sheet (by name, in any language, else the first with its headers)."""
-    candidates = sorted(wb.worksheets, key=lambda ws: _norm(ws.title) not in SHEET_NAMES)
+    candidates = sorted(wb.worksheets, key=lambda ws: _norm(ws.title) not in sheet_names())
     for ws in candidates:
         found = _header_row(ws)
         if found is None:
@@ -119,7 +128,7 @@ def find_sheet(wb) -> tuple[object, Sheet, int]:
         headers: dict[str, str] = {}
         notes: list[Problem] = []
         for index, value in enumerate(row):
-            key = HEADER_KEYS.get(_norm(value))
+            key = header_keys().get(_norm(value))
             if key is None:
                 if value not in (None, ""):
                     notes.append(Problem(None, str(value)[:60], "not a register column: ignored."))

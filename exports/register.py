@@ -2,7 +2,9 @@
 
 Sheets: Summary, Innovations, Stage history, Action groups, Stand-ups, Risks. Every sheet prints
 landscape, one page wide, with its header row repeated, the title and date on top of each page
-and page numbers below (SPEC "The register, further").
+and page numbers below (SPEC "The register, further"). The whole workbook is written in one
+language, the coordinator's (`language`): sheet names, headers, the words shown for stages, kinds
+and risks, the summary and the print header and footer.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from sqlalchemy.orm import Session
 from exports import queries as Q
 from exports import words as W
 from exports.cells import CellMaker
-from exports.columns import SHEETS
+from exports.columns import sheet_name
 from exports.linkspool import create_sheet, save
 from exports.sheets_register import write_groups, write_history, write_innovations
 from exports.sheets_summary import write_risks, write_standups, write_summary
 from exports.workbook import new_workbook, print_setup
+from i18n import _, speaking
 
 # The names the rest of the project imports from here.
 Filters = Q.Filters
@@ -42,9 +45,10 @@ def write_register(
     made_at: datetime,
     made_by: str,
     timezone: str,
+    language: str = "en",
     progress: Callable[[int], None] | None = None,
 ) -> RegisterCounts:
-    """Write the register to `target` (a path or a binary file object) and return its counts.
+    """Write the register to `target` (a path or a binary file object), in `language`; its counts.
 
     `session` None, or one on a database without the schema yet, writes an empty register.
     `progress(n)` is called with the number of innovation and stage-history rows written since
@@ -52,17 +56,30 @@ def write_register(
     """
     if session is not None and not Q.has_schema(session):
         session = None
+    with speaking(language):
+        return _write(session, target, filters, group_id, made_at, made_by, timezone, progress)
+
+
+def _write(
+    session: Session | None,
+    target: str | IO[bytes],
+    filters: Filters,
+    group_id: int | None,
+    made_at: datetime,
+    made_by: str,
+    timezone: str,
+    progress: Callable[[int], None] | None,
+) -> RegisterCounts:
     zone = ZoneInfo(timezone)
     counts = Q.count_register(session, filters, group_id) if session is not None else _empty_counts()
     wb, styles = new_workbook()
-    names = SHEETS["en"]
     sheets = {
-        key: create_sheet(wb, names[key])
+        key: create_sheet(wb, sheet_name(key))
         for key in ("summary", "innovations", "history", "groups", "standups", "risks")
     }
-    header = W.title_of(filters, made_at, timezone)
+    header, footer = W.title_of(filters, made_at, timezone), _(W.PAGE_FOOTER)
     for key, ws in sheets.items():
-        print_setup(ws, header, W.PAGE_FOOTER, title_rows=0 if key == "summary" else 1)
+        print_setup(ws, header, footer, title_rows=0 if key == "summary" else 1)
     cells = {key: CellMaker(ws, styles) for key, ws in sheets.items()}
 
     def rows(query):
@@ -118,13 +135,22 @@ class Workbook:
         made_at: datetime,
         made_by: str,
         timezone: str,
+        language: str,
     ) -> RegisterCounts:
         return write_register(
-            session, path, filters=filters, group_id=group_id, made_at=made_at, made_by=made_by, timezone=timezone
+            session,
+            path,
+            filters=filters,
+            group_id=group_id,
+            made_at=made_at,
+            made_by=made_by,
+            timezone=timezone,
+            language=language,
         )
 
-    def names(self, filters: Filters, made_at: datetime, timezone: str) -> tuple[str, str]:
-        return file_name(filters, made_at, timezone), title_of(filters, made_at, timezone)
+    def names(self, filters: Filters, made_at: datetime, timezone: str, language: str) -> tuple[str, str]:
+        with speaking(language):
+            return file_name(filters, made_at, timezone), title_of(filters, made_at, timezone)
 
 
 WORKBOOK = Workbook()

@@ -10,12 +10,11 @@ from openpyxl.cell.cell import Cell
 from exports import columns as C
 from exports.cells import CellMaker
 from exports.queries import GroupRow, person
-from exports.words import schedule_text
+from exports.words import NOT_IN_LIST, schedule_text, sdg_name, shown_words
 from exports.workbook import layout, table, validations
-from models.vocab import SDG_NAMES
+from i18n import _
 
 PROGRESS_EVERY = 1000
-NOT_IN_LIST = "Choose one of: {choices}"
 Progress = Callable[[int], None] | None
 
 
@@ -25,7 +24,7 @@ def _width(columns: tuple[C.Column, ...]) -> dict[str, int]:
 
 def sdg_text(sdgs: str | None) -> str:
     """ "3,5" -> "3 Good health and well-being; 5 Gender equality" (the import reads the numbers back)."""
-    return "; ".join(f"{x} {SDG_NAMES.get(int(x), '')}".strip() for x in (sdgs or "").split(",") if x.strip().isdigit())
+    return "; ".join(f"{x} {sdg_name(int(x))}".strip() for x in (sdgs or "").split(",") if x.strip().isdigit())
 
 
 def write_innovations(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInfo, progress: Progress) -> int:
@@ -34,6 +33,8 @@ def write_innovations(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInf
     w = _width(C.INNOVATIONS)
     text, word, date, link = cells.text, cells.word, cells.date, cells.link
     wt, ws_, wo, wsg, wg, wl = w["title"], w["summary"], w["organisations"], w["safeguards"], w["tags"], w["link"]
+    shown = shown_words()  # stage, kind and risk words, looked up per row in a dict
+    say = shown.get
     sdg_labels: dict[str, str] = {}
     append = ws.append
     n = 0
@@ -69,8 +70,8 @@ def write_innovations(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInf
                 f"INN-{iid}",
                 text(title, width=wt),
                 word(handle),
-                word(kind),
-                word(stage),
+                word(say(kind, kind)),
+                word(say(stage, stage)),
                 text(summary, width=ws_),
                 text(", ".join(sorted(orgs.split(", "), key=str.lower)), width=wo) if orgs else None,
                 text(person(by_id, by_name, by_forgotten), width=w["logged_by"]),
@@ -78,9 +79,9 @@ def write_innovations(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInf
                 date(updated_at, zone),
                 link(url, width=wl),
                 text(sdg, width=w["sdgs"]),
-                word(privacy),
-                word(civic),
-                word(manipulation),
+                word(say(privacy, privacy)),
+                word(say(civic, civic)),
+                word(say(manipulation, manipulation)),
                 text(safeguards, width=wsg),
                 text(tag, width=wg),
             )
@@ -91,7 +92,7 @@ def write_innovations(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInf
     if progress is not None:
         progress(n % PROGRESS_EVERY)
     table(ws, "Innovations", headers, n)
-    validations(ws, C.INNOVATIONS, n, NOT_IN_LIST)
+    validations(ws, C.INNOVATIONS, n, _(NOT_IN_LIST), shown)
     return n
 
 
@@ -100,6 +101,8 @@ def write_history(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInfo, p
     layout(ws, cells, C.HISTORY, headers)
     w = _width(C.HISTORY)
     text, word, date, append = cells.text, cells.word, cells.date, ws.append
+    shown = {**shown_words(), C.LOGGED: _(C.LOGGED)}
+    logged = shown[C.LOGGED]
     # Names and titles repeat from row to row: plain strings are reused; a guarded cell is an
     # object written at one position, so it is built afresh each time.
     names: dict[tuple, str | None] = {}
@@ -119,8 +122,8 @@ def write_history(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInfo, p
             (
                 ref,
                 title_value,
-                word(from_stage or C.LOGGED),
-                word(to_stage),
+                word(shown.get(from_stage, from_stage) if from_stage else logged),
+                word(shown.get(to_stage, to_stage)),
                 by,
                 date(at, zone),
                 text(note, width=w["note"]),
@@ -132,7 +135,7 @@ def write_history(ws, cells: CellMaker, rows: Iterable[tuple], zone: ZoneInfo, p
     if progress is not None:
         progress(n % PROGRESS_EVERY)
     table(ws, "StageHistory", headers, n)
-    validations(ws, C.HISTORY, n, NOT_IN_LIST)
+    validations(ws, C.HISTORY, n, _(NOT_IN_LIST), shown)
     return n
 
 

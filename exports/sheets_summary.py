@@ -17,6 +17,7 @@ from exports import words as W
 from exports.cells import CellMaker
 from exports.queries import Filters, RegisterCounts, WeekRow
 from exports.workbook import bar_chart, layout, line_chart, table
+from i18n import _
 from models.vocab import STAGES
 
 CHART_ROWS = 16  # rows a 7.5 cm chart covers at the default row height, and a blank one
@@ -27,13 +28,13 @@ def write_summary(
     ws, cells: CellMaker, counts: RegisterCounts, filters: Filters, made_at: datetime, made_by: str, timezone: str
 ) -> None:
     zone = ZoneInfo(timezone)
-    L = W.SUMMARY_LABELS
+    L = {key: _(label) for key, label in W.SUMMARY_LABELS.items()}
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 40
-    ws.append([cells.title(W.TITLE)])
+    ws.append([cells.title(_(W.TITLE))])
     ws.append([cells.bold(L["made_on"]), cells.date(made_at, zone)])
-    ws.append([cells.bold(L["made_by"]), cells.text(made_by, width=40)])
-    ws.append([cells.bold(L["filters"]), cells.text(filters.describe(), width=40)])
+    ws.append([cells.bold(L["made_by"]), cells.text(W.made_by(made_by), width=40)])
+    ws.append([cells.bold(L["filters"]), cells.text(W.filters_text(filters), width=40)])
     ws.append([cells.bold(L["zone"]), timezone])
     ws.append([cells.bold(L["innovations"]), counts.innovations])
     ws.append([cells.bold(L["stage_changes"]), counts.stage_changes])
@@ -41,7 +42,7 @@ def write_summary(
     stage_top = 9
     ws.append([cells.header(L["stage"]), cells.header(L["innovations"])])
     for stage in STAGES:
-        ws.append([stage, counts.per_stage.get(stage, 0)])
+        ws.append([W.shown(stage), counts.per_stage.get(stage, 0)])
     ws.append([])
     group_top = stage_top + len(STAGES) + 2
     ws.append([cells.header(L["group"]), cells.header(L["innovations"])])
@@ -50,16 +51,13 @@ def write_summary(
     ws.append([])
     row = group_top + len(counts.per_group) + 2  # the first row below the tables
     if counts.innovations == 0:
-        ws.append([cells.note(W.NO_INNOVATIONS)])
+        ws.append([cells.note(_(W.NO_INNOVATIONS))])
         return
     largest = max(counts.per_stage.values())
-    ws.add_chart(bar_chart(ws, W.CHART_STAGES, W.CHART_AXIS, stage_top, len(STAGES), largest), f"A{row}")
-    ws.add_chart(
-        bar_chart(
-            ws, W.CHART_GROUPS, W.CHART_AXIS, group_top, len(counts.per_group), max(n for _, n in counts.per_group)
-        ),
-        f"A{row + CHART_ROWS}",
-    )
+    axis = _(W.CHART_AXIS)
+    ws.add_chart(bar_chart(ws, _(W.CHART_STAGES), axis, stage_top, len(STAGES), largest), f"A{row}")
+    most = max(n for _handle, n in counts.per_group)
+    ws.add_chart(bar_chart(ws, _(W.CHART_GROUPS), axis, group_top, len(counts.per_group), most), f"A{row + CHART_ROWS}")
 
 
 def write_standups(ws, cells: CellMaker, weeks: list[WeekRow]) -> None:
@@ -77,11 +75,11 @@ def write_standups(ws, cells: CellMaker, weeks: list[WeekRow]) -> None:
     ws.append([])
     if len(weeks) == 0:
         ws.append([])
-        ws.append([cells.note(W.NO_STANDUPS)])
+        ws.append([cells.note(_(W.NO_STANDUPS))])
         return
     top = 1 + max(len(weeks), 1) + 2  # header, data (or the table's one empty row), a blank row
-    ws.append([cells.bold(W.PARTICIPATION_TABLE)])
-    ws.append([cells.header(C.header("week")), cells.header(W.PARTICIPATION_ALL), *map(cells.header, lines)])
+    ws.append([cells.bold(_(W.PARTICIPATION_TABLE))])
+    ws.append([cells.header(C.header("week")), cells.header(_(W.PARTICIPATION_ALL)), *map(cells.header, lines)])
     header_row = top + 1
     by_week: dict[str, dict[str, WeekRow]] = {}
     for w in weeks:
@@ -94,7 +92,7 @@ def write_standups(ws, cells: CellMaker, weeks: list[WeekRow]) -> None:
         ws.append([week, cells.percent(answered / prompted if prompted else None), *rates])
     chart = line_chart(
         ws,
-        W.CHART_PARTICIPATION,
+        _(W.CHART_PARTICIPATION),
         header_row,
         len(by_week),
         1 + len(lines),
@@ -114,11 +112,11 @@ def write_risks(ws, cells: CellMaker, counts: dict[str, dict[str, int]], attenti
     ws.append([cells.header(h) for h in headers])
     keys = [c.key for c in C.RISK_COUNTS[1:]]
     for stage in STAGES:
-        ws.append([stage, *(counts[stage][k] for k in keys)])
+        ws.append([W.shown(stage), *(counts[stage][k] for k in keys)])
     table(ws, "RiskCounts", headers, len(STAGES))
     ws.append([])
-    ws.append([cells.bold(W.ATTENTION_TITLE)])
-    ws.append([cells.note(W.ATTENTION_EXPLAINED)])
+    ws.append([cells.bold(_(W.ATTENTION_TITLE))])
+    ws.append([cells.note(_(W.ATTENTION_EXPLAINED))])
     top = len(STAGES) + 5
     attention_headers = C.headers(C.ATTENTION)
     ws.append([cells.header(h) for h in attention_headers])
@@ -130,7 +128,7 @@ def write_risks(ws, cells: CellMaker, counts: dict[str, dict[str, int]], attenti
                 f"INN-{iid}",
                 cells.text(title, width=30),
                 cells.word(handle),
-                cells.word(stage),
+                cells.word(W.shown(stage)),
                 cells.text(W.attention_why(unassessed, unguarded), width=widths["why"]),
             ]
         )
@@ -138,5 +136,5 @@ def write_risks(ws, cells: CellMaker, counts: dict[str, dict[str, int]], attenti
     table(ws, "NeedsAttention", attention_headers, n, top=top)
     if n == 0:
         ws.append([])
-        ws.append([cells.note(W.NOTHING_NEEDS_ATTENTION)])
+        ws.append([cells.note(_(W.NOTHING_NEEDS_ATTENTION))])
     return n

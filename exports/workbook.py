@@ -75,21 +75,23 @@ def table(ws, name: str, headers: list[str], rows: int, *, top: int = 1) -> None
         ws.add_table(tbl)
 
 
-def validations(ws, columns: tuple[Column, ...], rows: int, error: str) -> None:
+def validations(ws, columns: tuple[Column, ...], rows: int, error: str, shown: dict[str, str]) -> None:
     """A drop-down list on each column that carries choices (with room to add rows by hand).
 
-    `error` is the message shown for a value not in the list; `{choices}` is filled in.
+    The list holds the words `shown` for the choices (the sheet's language); `error` is the
+    message for a value not in the list, with `{choices}` filled in.
     """
     for index, column in enumerate(columns, 1):
         if not column.choices:
             continue
         letter = get_column_letter(index)
+        choices = [shown.get(c, c) for c in column.choices]
         validation = DataValidation(
             type="list",
-            formula1='"' + ",".join(column.choices) + '"',
+            formula1='"' + ",".join(choices) + '"',
             allow_blank=True,
             showErrorMessage=True,
-            error=error.format(choices=", ".join(column.choices)),
+            error=error.format(choices=", ".join(choices)),
         )
         validation.add(f"{letter}2:{letter}{max(rows, 1) + EDIT_ROOM}")
         ws.data_validations.append(validation)

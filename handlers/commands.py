@@ -22,13 +22,16 @@ from handlers.ratelimit import refusal
 from handlers.registry import Registry, Subcommand
 from handlers.ui import help as help_ui
 from handlers.ui.errors import describe
-from i18n import _
+from i18n import N_, _
 from models.errors import DomainError, Unavailable
 from services import people as people_service
 
 log = logging.getLogger(__name__)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-OOPS = "Sorry, something went wrong on my side and nothing was changed. Please try again; if it keeps happening, tell a coordinator."
+OOPS = N_(
+    "Sorry, something went wrong on my side and nothing was changed. "
+    "Please try again; if it keeps happening, tell a coordinator."
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def register(app: App, deps: Deps) -> None:
                 reply.after()
             except Exception:
                 log.exception("follow-up failed", extra={"user": command.get("user_id")})
-                respond(response_type="ephemeral", replace_original=False, text=OOPS)
+                respond(response_type="ephemeral", replace_original=False, text=_(OOPS))
 
 
 def run_command(deps: Deps, command: dict[str, Any], client: WebClient, respond: Respond) -> Reply:
@@ -114,4 +117,4 @@ def run_command(deps: Deps, command: dict[str, Any], client: WebClient, respond:
         return Reply(describe(exc))
     except Exception:
         log.exception("command failed", extra={"command": sub.name, "user": user_id})
-        return Reply(OOPS)
+        return Reply(_(OOPS))

@@ -17,6 +17,7 @@ from handlers.people import refresh_profile
 from handlers.registry import Subcommand
 from handlers.ui import exports as ui
 from handlers.ui.render import render
+from i18n import N_
 from services import register as register_service
 from services.actor import Actor
 
@@ -72,8 +73,8 @@ def _parse_export(tail: str) -> Export:
 COMMANDS = (
     Subcommand(
         ("export",),
-        "/spindle export [HANDLE] [STAGE]",
-        "the innovation register as Excel, in a direct message",
+        N_("/spindle export [HANDLE] [STAGE]"),
+        N_("the innovation register as Excel, in a direct message"),
         _parse_export,
         export,
         "",

@@ -1,7 +1,9 @@
 """The words of `/spindle` commands: handles, mentions, refs, stages, days, times, zones, dates.
 
 Pure: no Slack calls, no database. Each parser returns a value or raises `UsageError` saying
-what was wrong; the registry (handlers/registry.py) adds the right form of the command.
+what was wrong, in the reader's language (parsing runs inside the request); the registry
+(handlers/registry.py) adds the right form of the command. Command words, stages and day names
+stay English in both languages: they are what people type.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import date
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from i18n import _
 from models.vocab import HANDLE_PATTERN, STAGES, WEEKDAYS
 
 HANDLE_RE = re.compile(rf"^{HANDLE_PATTERN}$")
@@ -22,7 +25,8 @@ MAX_TEXT = 3000
 
 
 class UsageError(Exception):
-    """Text that does not parse. `usage` is the right form (`/spindle …`), added by the registry."""
+    """Text that does not parse. `usage` is the right form (`/spindle …`), added by the registry:
+    an N_() constant, translated when the message is written."""
 
     def __init__(self, problem: str, usage: str | None = None):
         self.problem = problem
@@ -31,7 +35,9 @@ class UsageError(Exception):
 
     @property
     def message(self) -> str:
-        return f"{self.problem}\nUsage: `{self.usage}`" if self.usage else self.problem
+        if not self.usage:
+            return self.problem
+        return self.problem + "\n" + _("Usage: `{usage}`").format(usage=_(self.usage))
 
 
 def split(text: str, n: int) -> list[str]:
@@ -47,7 +53,9 @@ def quote(word: str) -> str:
 def handle(word: str) -> str:
     value = word.strip().lower().lstrip("#")
     if not HANDLE_RE.match(value):
-        raise UsageError(f"`{quote(word)}` is not a valid group handle: use 2–40 characters of a-z, 0-9 and `-`.")
+        raise UsageError(
+            _("`{word}` is not a valid group handle: use 2–40 characters of a-z, 0-9 and `-`.").format(word=quote(word))
+        )
     return value
 
 
@@ -55,7 +63,9 @@ def mention(word: str) -> str:
     match = MENTION_RE.match(word.strip())
     if not match:
         raise UsageError(
-            f"`{quote(word)}` is not a mention: type @ and pick the person, so Slack turns it into a mention."
+            _("`{word}` is not a mention: type @ and pick the person, so Slack turns it into a mention.").format(
+                word=quote(word)
+            )
         )
     return match.group(1)
 
@@ -63,15 +73,21 @@ def mention(word: str) -> str:
 def ref(word: str) -> int:
     match = REF_RE.match(word.strip())
     if not match or int(match.group(1)) == 0:
-        raise UsageError(f"`{quote(word)}` is not an innovation reference like `INN-12` (or `12`).")
+        raise UsageError(_("`{word}` is not an innovation reference like `INN-12` (or `12`).").format(word=quote(word)))
     return int(match.group(1))
 
 
 def stage(word: str) -> str:
     value = word.strip().lower()
     if value not in STAGES:
-        raise UsageError(f"`{quote(word)}` is not a stage. Stages: {', '.join(STAGES)}.")
+        raise not_a_stage(word)
     return value
+
+
+def not_a_stage(word: str) -> UsageError:
+    return UsageError(
+        _("`{word}` is not a stage. Stages: {stages}.").format(word=quote(word), stages=", ".join(STAGES))
+    )
 
 
 def days(word: str) -> tuple[str, ...]:
@@ -82,14 +98,18 @@ def days(word: str) -> tuple[str, ...]:
         return WEEKDAYS[:5]
     parts = [p.strip()[:3] for p in word.split(",") if p.strip()]
     if not parts or any(p not in WEEKDAYS for p in parts):
-        raise UsageError(f"`{quote(word)}` is not a list of days: use `daily`, `weekdays` or days like `mon,wed,fri`.")
+        raise UsageError(
+            _("`{word}` is not a list of days: use `daily`, `weekdays` or days like `mon,wed,fri`.").format(
+                word=quote(word)
+            )
+        )
     return tuple(d for d in WEEKDAYS if d in parts)
 
 
 def time_of_day(word: str) -> str:
     match = TIME_RE.match(word.strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise UsageError(f"`{quote(word)}` is not a 24-hour time like `09:30` or `14:00`.")
+        raise UsageError(_("`{word}` is not a 24-hour time like `09:30` or `14:00`.").format(word=quote(word)))
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
@@ -102,7 +122,9 @@ def zone(word: str) -> str:
     key = _zones_by_lower().get(word.strip().lower())
     if key is None:
         raise UsageError(
-            f"`{quote(word)}` is not an IANA time zone; use one like `Europe/Amsterdam` or `Africa/Nairobi`."
+            _("`{word}` is not an IANA time zone; use one like `Europe/Amsterdam` or `Africa/Nairobi`.").format(
+                word=quote(word)
+            )
         )
     ZoneInfo(key)
     return key
@@ -114,44 +136,50 @@ def iso_date(word: str) -> date:
             raise ValueError
         return date.fromisoformat(word.strip())
     except ValueError:
-        raise UsageError(f"`{quote(word)}` is not a date like `2026-12-31`.") from None
+        raise UsageError(_("`{word}` is not a date like `2026-12-31`.").format(word=quote(word))) from None
 
 
 def free_text(text: str, what: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    """`what` is already in the reader's words (`_("note")`): "Add the note."."""
     text = text.strip()
     if required and not text:
-        raise UsageError(f"Add the {what}.")
+        raise UsageError(_("Add the {what}.").format(what=what))
     if len(text) > limit:
-        raise UsageError(f"The {what} is {len(text)} characters; {limit} is the most.")
+        raise UsageError(
+            _("The {what} is {length} characters; {limit} is the most.").format(
+                what=what, length=len(text), limit=limit
+            )
+        )
     return text
 
 
 def one(args: list[str], what: str) -> str:
+    """`what` is a placeholder of the usage (`HANDLE`, `REF`) or already in the reader's words."""
     if not args:
-        raise UsageError(f"Missing {what}.")
+        raise UsageError(_("Missing {what}.").format(what=what))
     if len(args) > 1:
-        raise UsageError(f"Too many words: give only the {what}.")
+        raise UsageError(_("Too many words: give only the {what}.").format(what=what))
     return args[0]
 
 
 def nothing(args: list[str], usage: str) -> None:
     if args:
-        raise UsageError(f"`/spindle {usage}` takes nothing more.")
+        raise UsageError(_("`/spindle {usage}` takes nothing more.").format(usage=usage))
 
 
 def filters(tail: str) -> tuple[str | None, str | None]:
     """`[HANDLE] [STAGE]` in either order."""
     words = tail.split()
     if len(words) > 2:
-        raise UsageError("Give at most a group handle and a stage.")
+        raise UsageError(_("Give at most a group handle and a stage."))
     found_handle = found_stage = None
     for word in words:
         if word.lower() in STAGES:
             if found_stage:
-                raise UsageError("Give one stage only.")
+                raise UsageError(_("Give one stage only."))
             found_stage = word.lower()
         else:
             if found_handle:
-                raise UsageError(f"`{quote(word)}` is not a stage. Stages: {', '.join(STAGES)}.")
+                raise not_a_stage(word)
             found_handle = handle(word)
     return found_handle, found_stage

@@ -14,6 +14,7 @@ from handlers.grammar import UsageError
 from handlers.people import actor, reply
 from handlers.registry import Family, Subcommand
 from handlers.ui import groups as ui
+from i18n import N_, _
 from services import groups
 
 
@@ -109,8 +110,8 @@ class GroupArchive:
 def _parse_new(tail: str) -> GroupNew:
     words = g.split(tail, 1)
     if not words:
-        raise UsageError("Missing the group's HANDLE.")
-    description = g.free_text(words[1] if len(words) > 1 else "", "description", required=False, limit=300)
+        raise UsageError(_("Missing the group's HANDLE."))
+    description = g.free_text(words[1] if len(words) > 1 else "", _("description"), required=False, limit=300)
     return GroupNew(g.handle(words[0]), description)
 
 
@@ -129,57 +130,67 @@ def _by_handle(command: type) -> Callable[[str], Any]:
 def _parse_lead(tail: str) -> GroupLead:
     words = tail.split()
     if len(words) < 2:
-        raise UsageError("Give the group's HANDLE and @mention the new lead.")
+        raise UsageError(_("Give the group's HANDLE and @mention the new lead."))
     if len(words) > 2:
-        raise UsageError("Mention one person only.")
+        raise UsageError(_("Mention one person only."))
     return GroupLead(g.handle(words[0]), g.mention(words[1]))
 
 
-GROUPS = "Action groups"
+GROUPS = N_("Action groups")
 FAMILY = Family(
     "group",
-    missing="Say what to do with groups: {subs}.",
-    unknown="`group {word}` is not a group command.",
+    missing=N_("Say what to do with groups: {subs}."),
+    unknown=N_("`group {word}` is not a group command."),
     usage_of="group list",
     aliases=("groups",),
 )
 COMMANDS = (
     Subcommand(
         ("group", "new"),
-        "/spindle group new HANDLE [DESCRIPTION]",
-        "create an action group",
+        N_("/spindle group new HANDLE [DESCRIPTION]"),
+        N_("create an action group"),
         _parse_new,
         group_new,
         GROUPS,
         coordinator=True,
     ),
-    Subcommand(("group", "list"), "/spindle group list", "active groups", _parse_list, group_list, GROUPS),
+    Subcommand(("group", "list"), N_("/spindle group list"), N_("active groups"), _parse_list, group_list, GROUPS),
     Subcommand(
         ("group", "info"),
-        "/spindle group info HANDLE",
-        "members, lead, channel, stand-up, innovations",
+        N_("/spindle group info HANDLE"),
+        N_("members, lead, channel, stand-up, innovations"),
         _by_handle(GroupInfo),
         group_info,
         GROUPS,
     ),
     Subcommand(
-        ("group", "join"), "/spindle group join HANDLE", "join a group", _by_handle(GroupJoin), group_join, GROUPS
+        ("group", "join"),
+        N_("/spindle group join HANDLE"),
+        N_("join a group"),
+        _by_handle(GroupJoin),
+        group_join,
+        GROUPS,
     ),
     Subcommand(
-        ("group", "leave"), "/spindle group leave HANDLE", "leave it", _by_handle(GroupLeave), group_leave, GROUPS
+        ("group", "leave"),
+        N_("/spindle group leave HANDLE"),
+        N_("leave it"),
+        _by_handle(GroupLeave),
+        group_leave,
+        GROUPS,
     ),
     Subcommand(
         ("group", "channel"),
-        "/spindle group channel HANDLE",
-        "lead: link this channel",
+        N_("/spindle group channel HANDLE"),
+        N_("lead: link this channel"),
         _by_handle(GroupChannel),
         group_channel,
         GROUPS,
     ),
     Subcommand(
         ("group", "lead"),
-        "/spindle group lead HANDLE @person",
-        "make a member the group's lead",
+        N_("/spindle group lead HANDLE @person"),
+        N_("make a member the group's lead"),
         _parse_lead,
         group_lead,
         GROUPS,
@@ -187,8 +198,8 @@ COMMANDS = (
     ),
     Subcommand(
         ("group", "archive"),
-        "/spindle group archive HANDLE",
-        "archive (history kept)",
+        N_("/spindle group archive HANDLE"),
+        N_("archive (history kept)"),
         _by_handle(GroupArchive),
         group_archive,
         GROUPS,

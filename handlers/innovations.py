@@ -27,9 +27,8 @@ from handlers.ui import innovation_input
 from handlers.ui import innovations as ui
 from handlers.ui.common import busy_again, too_late_again
 from handlers.ui.errors import describe
-from i18n import _
+from i18n import N_, _
 from models.errors import DomainError, Unavailable
-from models.vocab import STAGES
 from services import innovations as service
 from services.actor import Actor
 from services.home import publish_home
@@ -286,10 +285,14 @@ def _parse_log(tail: str) -> LogModal | LogQuick:
         return LogModal()
     handle = g.handle(words[0])
     if len(words) < 2:
-        raise UsageError("Give a title after the group's handle, or type `/spindle log` for the form.")
+        raise UsageError(_("Give a title after the group's handle, or type `/spindle log` for the form."))
     title = " ".join(words[1].split())
     if len(title) > 150:
-        raise UsageError(f"The title is {len(title)} characters; 150 is the most. Put the rest in the summary.")
+        raise UsageError(
+            _("The title is {length} characters; 150 is the most. Put the rest in the summary.").format(
+                length=len(title)
+            )
+        )
     return LogQuick(handle, title)
 
 
@@ -308,44 +311,51 @@ def _parse_edit(tail: str) -> Edit:
 def _parse_stage(tail: str) -> Stage:
     words = g.split(tail, 2)
     if len(words) < 2:
-        raise UsageError("Give the innovation's REF and the new STAGE.")
-    note = g.free_text(words[2] if len(words) > 2 else "", "note", required=False)
+        raise UsageError(_("Give the innovation's REF and the new STAGE."))
+    note = g.free_text(words[2] if len(words) > 2 else "", _("note"), required=False)
     return Stage(g.ref(words[0]), g.stage(words[1]), note)
 
 
 def _parse_note(tail: str) -> Note:
     words = g.split(tail, 1)
     if not words:
-        raise UsageError("Give the innovation's REF and the note.")
-    return Note(g.ref(words[0]), g.free_text(words[1] if len(words) > 1 else "", "note text"))
+        raise UsageError(_("Give the innovation's REF and the note."))
+    return Note(g.ref(words[0]), g.free_text(words[1] if len(words) > 1 else "", _("note text")))
 
 
 def log_innovation(ctx: CommandContext, cmd: LogModal | LogQuick) -> Reply:
     return log_modal(ctx, cmd) if isinstance(cmd, LogModal) else log_quick(ctx, cmd)
 
 
-INNOVATIONS = "Innovations"
+INNOVATIONS = N_("Innovations")
 COMMANDS = (
     Subcommand(
         ("log",),
-        "/spindle log  or  /spindle log HANDLE TITLE",
-        "the form, or a quick log",
+        N_("/spindle log  or  /spindle log HANDLE TITLE"),
+        N_("the form, or a quick log"),
         _parse_log,
         log_innovation,
         INNOVATIONS,
     ),
     Subcommand(
-        ("list",), "/spindle list [HANDLE] [STAGE]", "the 20 most recently updated", _parse_list, list_, INNOVATIONS
+        ("list",),
+        N_("/spindle list [HANDLE] [STAGE]"),
+        N_("the 20 most recently updated"),
+        _parse_list,
+        list_,
+        INNOVATIONS,
     ),
-    Subcommand(("show",), "/spindle show INN-12", "one innovation with its history", _parse_show, show, INNOVATIONS),
+    Subcommand(
+        ("show",), N_("/spindle show INN-12"), N_("one innovation with its history"), _parse_show, show, INNOVATIONS
+    ),
     Subcommand(
         ("stage",),
-        "/spindle stage INN-12 STAGE [NOTE]",
-        "stages: " + ", ".join(STAGES),
+        N_("/spindle stage INN-12 STAGE [NOTE]"),
+        N_("stages: idea, exploring, piloting, scaling, adopted, parked, dropped"),
         _parse_stage,
         stage,
         INNOVATIONS,
     ),
-    Subcommand(("note",), "/spindle note INN-12 TEXT", "a dated note", _parse_note, note, INNOVATIONS),
-    Subcommand(("edit",), "/spindle edit INN-12", "the form, filled in", _parse_edit, edit, INNOVATIONS),
+    Subcommand(("note",), N_("/spindle note INN-12 TEXT"), N_("a dated note"), _parse_note, note, INNOVATIONS),
+    Subcommand(("edit",), N_("/spindle edit INN-12"), N_("the form, filled in"), _parse_edit, edit, INNOVATIONS),
 )

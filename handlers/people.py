@@ -13,6 +13,7 @@ from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
 from handlers.registry import Family, Subcommand
 from handlers.ui import people as ui
+from i18n import N_, _
 from services import people
 from services.actor import Actor
 
@@ -95,18 +96,20 @@ class CoordinatorList:
 def _parse_org(tail: str) -> SetOrg:
     organisation = " ".join(tail.split())
     if not organisation:
-        raise UsageError("Name your organisation.")
+        raise UsageError(_("Name your organisation."))
     if len(organisation) > 120:
-        raise UsageError(f"That organisation name is {len(organisation)} characters; 120 is the most.")
+        raise UsageError(
+            _("That organisation name is {length} characters; 120 is the most.").format(length=len(organisation))
+        )
     return SetOrg(organisation)
 
 
 def _parse_add(tail: str) -> CoordinatorAdd:
-    return CoordinatorAdd(g.mention(g.one(tail.split(), "@person")))
+    return CoordinatorAdd(g.mention(g.one(tail.split(), _("@person"))))
 
 
 def _parse_remove(tail: str) -> CoordinatorRemove:
-    return CoordinatorRemove(g.mention(g.one(tail.split(), "@person")))
+    return CoordinatorRemove(g.mention(g.one(tail.split(), _("@person"))))
 
 
 def _parse_list(tail: str) -> CoordinatorList:
@@ -116,17 +119,19 @@ def _parse_list(tail: str) -> CoordinatorList:
 
 FAMILY = Family(
     "coordinator",
-    missing="Say {subs}.",
-    unknown="`coordinator {word}` is not a coordinator command.",
+    missing=N_("Say {subs}."),
+    unknown=N_("`coordinator {word}` is not a coordinator command."),
     usage_of="coordinator list",
     aliases=("coordinators",),
 )
 COMMANDS = (
-    Subcommand(("org",), "/spindle org ORGANISATION", "set your organisation", _parse_org, set_org, "Action groups"),
+    Subcommand(
+        ("org",), N_("/spindle org ORGANISATION"), N_("set your organisation"), _parse_org, set_org, N_("Action groups")
+    ),
     Subcommand(
         ("coordinator", "add"),
-        "/spindle coordinator add @person",
-        "make someone a coordinator",
+        N_("/spindle coordinator add @person"),
+        N_("make someone a coordinator"),
         _parse_add,
         coordinator_add,
         "",
@@ -134,7 +139,7 @@ COMMANDS = (
     ),
     Subcommand(
         ("coordinator", "remove"),
-        "/spindle coordinator remove @person",
+        N_("/spindle coordinator remove @person"),
         "",
         _parse_remove,
         coordinator_remove,
@@ -143,8 +148,8 @@ COMMANDS = (
     ),
     Subcommand(
         ("coordinator", "list"),
-        "/spindle coordinator list",
-        "who the coordinators are",
+        N_("/spindle coordinator list"),
+        N_("who the coordinators are"),
         _parse_list,
         coordinator_list,
         "",

@@ -12,7 +12,7 @@ from handlers.people import refresh_profile
 from handlers.registry import Subcommand
 from handlers.ui import privacy as ui
 from handlers.ui.errors import describe
-from i18n import _
+from i18n import N_, _
 from models.errors import DomainError
 from services import privacy
 from services.actor import Actor
@@ -63,10 +63,10 @@ def _parse_forget(tail: str) -> ForgetMe:
 COMMANDS = (
     Subcommand(
         ("forget-me",),
-        "/spindle forget-me",
-        "erase your personal data (asks first)",
+        N_("/spindle forget-me"),
+        N_("erase your personal data (asks first)"),
         _parse_forget,
         forget_me,
-        "Privacy",
+        N_("Privacy"),
     ),
 )

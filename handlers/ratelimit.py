@@ -12,13 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from i18n import n_
+
 DEFAULT_RATE = 20  # commands …
 DEFAULT_PER = 60.0  # … per this many seconds, per person
 MAX_TRACKED = 10_000  # buckets kept before idle full ones are dropped
-
-TOO_FAST = (
-    "You are sending commands faster than I can take them. Please wait {wait} and try again; nothing was changed."
-)
 
 
 @dataclass
@@ -70,4 +68,10 @@ class RateLimiter:
 
 def refusal(wait_seconds: float) -> str:
     seconds = max(1, int(wait_seconds + 0.999))
-    return TOO_FAST.format(wait=f"{seconds} second{'s' if seconds != 1 else ''}")
+    return n_(
+        "You are sending commands faster than I can take them. "
+        "Please wait {seconds} second and try again; nothing was changed.",
+        "You are sending commands faster than I can take them. "
+        "Please wait {seconds} seconds and try again; nothing was changed.",
+        seconds,
+    ).format(seconds=seconds)

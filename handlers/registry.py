@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.grammar import UsageError, quote
+from i18n import N_, _
 
+COORDINATORS = N_("Coordinators")  # the help section of the coordinators' commands
 HANDLE = "HANDLE"  # a path word that is the group's handle (`standup HANDLE set …`)
 _WORD = re.compile(r"\s*(\S+)")
 
@@ -21,11 +23,11 @@ _WORD = re.compile(r"\s*(\S+)")
 @dataclass(frozen=True)
 class Subcommand:
     path: tuple[str, ...]  # ("group", "new"); HANDLE stands for any word
-    usage: str  # the right form, shown with every error: "/spindle group new HANDLE [DESCRIPTION]"
-    help: str  # its line in `/spindle help`
+    usage: str  # N_(): the right form, shown with every error: "/spindle group new HANDLE [DESCRIPTION]"
+    help: str  # N_(): its line in `/spindle help`
     parse: Callable[..., Any]  # (tail) -> command, or (handle, tail) when the path has HANDLE
     run: Callable[..., Any]  # (ctx, command) -> Reply
-    section: str  # the help section it is listed in
+    section: str  # N_(): the help section it is listed in
     coordinator: bool = False  # listed in the coordinators' section only
     hidden: bool = False  # routed, but not a line of its own in help
 
@@ -36,7 +38,10 @@ class Subcommand:
 
 @dataclass(frozen=True)
 class Family:
-    """Subcommands sharing a first word, and what to say when the next word is missing or unknown."""
+    """Subcommands sharing a first word, and what to say when the next word is missing or unknown.
+
+    The sentences are N_() constants, translated (`_()`) when an error is made, in the reader's language.
+    """
 
     head: str
     missing: str  # e.g. "Say what to do with groups: {subs}."
@@ -79,7 +84,9 @@ class Registry:
         head = self.aliases.get(head, head)
         candidates = [s for s in self.commands if s.path[0] == head]
         if not candidates:
-            raise UsageError(f"I don't know `{quote(words[0])}`. Type `/spindle help` to see what I can do.")
+            raise UsageError(
+                _("I don't know `{word}`. Type `/spindle help` to see what I can do.").format(word=quote(words[0]))
+            )
         family = self._families.get(head)
         if family is None:  # a one-word command: everything after it is its own business
             sub = candidates[0]
@@ -116,15 +123,19 @@ class Registry:
         usage = self.usage(family.usage_of)
         handled = [s for s in subs if HANDLE in s.path]  # `standup HANDLE set`: the verb comes third
         names = [s.path[-1] for s in (handled or subs)]
-        listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+        listed = (
+            _("{some} or {last}").format(some=", ".join(names[:-1]), last=names[-1])
+            if len(names) > 1
+            else "".join(names)
+        )
         if len(words) == 1:
-            return UsageError(family.missing.format(subs=listed), usage)
+            return UsageError(_(family.missing).format(subs=listed), usage)
         second_is_verb = any(s.path[1] == words[1].lower() for s in subs)
         if handled and not second_is_verb:
             if len(words) == 2:
-                return UsageError((family.short or family.missing).format(subs=listed), usage)
-            return UsageError(family.unknown.format(word=quote(words[2])), usage)
-        return UsageError(family.unknown.format(word=quote(words[1])), usage)
+                return UsageError(_(family.short or family.missing).format(subs=listed), usage)
+            return UsageError(_(family.unknown).format(word=quote(words[2])), usage)
+        return UsageError(_(family.unknown).format(word=quote(words[1])), usage)
 
     @staticmethod
     def _call(sub: Subcommand, captured: list[str], tail: str) -> Any:
@@ -138,21 +149,23 @@ class Registry:
     # --- help ------------------------------------------------------------------------------------
 
     def help_sections(self, *, coordinator: bool) -> list[tuple[str, list[str]]]:
+        """(title, lines) per section, in the reader's language (called per request)."""
         sections: dict[str, list[str]] = {}
         for sub in self.commands:
             if sub.hidden or (sub.coordinator and not coordinator):
                 continue
-            title = "Coordinators" if sub.coordinator else sub.section
-            sections.setdefault(title, []).append(f"`{sub.usage}` — {sub.help}" if sub.help else f"`{sub.usage}`")
-        if "Coordinators" in sections:  # their section comes last
-            sections["Coordinators"] = sections.pop("Coordinators")
-        return list(sections.items())
+            title = COORDINATORS if sub.coordinator else sub.section
+            usage = _(sub.usage)
+            sections.setdefault(title, []).append(f"`{usage}` — {_(sub.help)}" if sub.help else f"`{usage}`")
+        if COORDINATORS in sections:  # their section comes last
+            sections[COORDINATORS] = sections.pop(COORDINATORS)
+        return [(_(title) if title else title, lines) for title, lines in sections.items()]
 
 
 def _rest(text: str, n: int) -> str:
     """The text after its first n words, spacing inside kept."""
     pos = 0
-    for _ in range(n):
+    for _word in range(n):
         match = _WORD.match(text, pos)
         if match is None:
             return ""

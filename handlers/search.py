@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from handlers.deps import CommandContext, Reply
 from handlers.registry import Subcommand
 from handlers.ui import search as ui
+from i18n import N_
 from services import search as service
 
 
@@ -35,10 +36,10 @@ def run_search(ctx: CommandContext, cmd: Search) -> Reply:
 COMMANDS = (
     Subcommand(
         ("search",),
-        "/spindle search WORDS",
-        'innovations of every group: `"a phrase"`, `-word` to leave out',
+        N_("/spindle search WORDS"),
+        N_('innovations of every group: `"a phrase"`, `-word` to leave out'),
         parse_search,
         run_search,
-        "Innovations",
+        N_("Innovations"),
     ),
 )

@@ -25,7 +25,7 @@ from handlers.registry import HANDLE, Family, Subcommand
 from handlers.ui import standups as ui
 from handlers.ui.common import busy_again, too_late_again
 from handlers.ui.errors import describe
-from i18n import _
+from i18n import N_, _
 from models.errors import DomainError
 from models.standups import MAX_QUESTIONS
 from services import standups
@@ -186,9 +186,9 @@ def _parse_set(handle: str, tail: str) -> StandupSet:
     checked = g.handle(handle)
     args = tail.split()
     if len(args) < 2:
-        raise UsageError("Give the DAYS and the time HH:MM.")
+        raise UsageError(_("Give the DAYS and the time HH:MM."))
     if len(args) > 3:
-        raise UsageError("Too many words: DAYS, HH:MM and optionally a ZONE.")
+        raise UsageError(_("Too many words: DAYS, HH:MM and optionally a ZONE."))
     zone = g.zone(args[2]) if len(args) == 3 else None
     return StandupSet(checked, g.days(args[0]), g.time_of_day(args[1]), zone)
 
@@ -203,54 +203,56 @@ def _by_handle(command: type, usage: str) -> Callable[[str, str], Any]:
 
 
 def _parse_away(tail: str) -> StandupAway:
-    return StandupAway(g.iso_date(g.one(tail.split(), "date")))
+    return StandupAway(g.iso_date(g.one(tail.split(), _("date"))))
 
 
-STANDUPS = "Stand-ups"
+STANDUPS = N_("Stand-ups")
 FAMILY = Family(
     "standup",
-    missing="Give the group's HANDLE and what to do: {subs}.",
-    short="Say what to do after the handle: {subs}.",
-    unknown="`standup … {word}` is not a stand-up command.",
+    missing=N_("Give the group's HANDLE and what to do: {subs}."),
+    short=N_("Say what to do after the handle: {subs}."),
+    unknown=N_("`standup … {word}` is not a stand-up command."),
     usage_of="standup set",
 )
 COMMANDS = (
     Subcommand(
         ("standup", HANDLE, "set"),
-        "/spindle standup HANDLE set DAYS HH:MM [ZONE]   e.g. /spindle standup data-ethics set mon,wed,fri 09:30 Europe/Amsterdam",
-        "lead: DAYS is daily, weekdays or mon,wed,fri",
+        N_(
+            "/spindle standup HANDLE set DAYS HH:MM [ZONE]   e.g. /spindle standup data-ethics set mon,wed,fri 09:30 Europe/Amsterdam"
+        ),
+        N_("lead: DAYS is daily, weekdays or mon,wed,fri"),
         _parse_set,
         standup_set,
         STANDUPS,
     ),
     Subcommand(
         ("standup", HANDLE, "off"),
-        "/spindle standup HANDLE off",
-        "stop the schedule",
+        N_("/spindle standup HANDLE off"),
+        N_("stop the schedule"),
         _by_handle(StandupOff, "standup HANDLE off"),
         standup_off,
         STANDUPS,
     ),
     Subcommand(
         ("standup", HANDLE, "now"),
-        "/spindle standup HANDLE now",
-        "run one stand-up now",
+        N_("/spindle standup HANDLE now"),
+        N_("run one stand-up now"),
         _by_handle(StandupNow, "standup HANDLE now"),
         standup_now,
         STANDUPS,
     ),
     Subcommand(
         ("standup", HANDLE, "questions"),
-        "/spindle standup HANDLE questions",
-        "edit the group's questions",
+        N_("/spindle standup HANDLE questions"),
+        N_("edit the group's questions"),
         _by_handle(StandupQuestions, "standup HANDLE questions"),
         standup_questions,
         STANDUPS,
     ),
     Subcommand(
         ("standup", "away"),
-        "/spindle standup away YYYY-MM-DD",
-        "no prompts for me until then",
+        N_("/spindle standup away YYYY-MM-DD"),
+        N_("no prompts for me until then"),
         _parse_away,
         standup_away,
         STANDUPS,

@@ -91,10 +91,11 @@ class RegisterWriter(Protocol):
         made_at: datetime,
         made_by: str,
         timezone: str,
+        language: str,  # the coordinator's: sheet names, headers, shown words, summary
     ) -> RegisterCounts: ...
 
-    def names(self, filters: Filters, made_at: datetime, timezone: str) -> tuple[str, str]:
-        """The file's name and its title in Slack."""
+    def names(self, filters: Filters, made_at: datetime, timezone: str, language: str) -> tuple[str, str]:
+        """The file's name and its title in Slack (in `language`)."""
         ...
 
 

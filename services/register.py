@@ -1,7 +1,7 @@
 """The innovation register in Slack: on demand (`export`) and every Monday to each coordinator.
 
 The workbook is built into a temporary file (the register can be large) and uploaded into the
-coordinator's direct message with the bot. On demand, the filters are checked before the ack
+coordinator's direct message with the bot, in the coordinator's language. On demand, the filters are checked before the ack
 (a bad filter changes nothing and builds nothing); the build and upload run after it, and a
 failure is told to the coordinator. The weekly delivery claims each (week, coordinator) row
 first (models/register.py), so several schedulers or a restart never send it twice.
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from models.audit import audit
 from models.db import Database
 from models.errors import DomainError
-from models.people import member_or_newcomer, require_coordinator
+from models.people import Member, member_or_newcomer, reader_language, require_coordinator
 from models.register import Filters, RegisterCounts, check_filters, claim_weekly, due_week, record_delivery
 from services.actor import Actor
 from services.ports import Messenger, MessengerError, RegisterWriter
@@ -48,7 +48,14 @@ def checked_filters(session: Session, handle: str | None, stage: str | None) -> 
 
 @contextmanager
 def built_register(
-    db: Database, writer: RegisterWriter, filters: Filters, *, made_at: datetime, made_by: str, timezone: str
+    db: Database,
+    writer: RegisterWriter,
+    filters: Filters,
+    *,
+    made_at: datetime,
+    made_by: str,
+    timezone: str,
+    language: str,
 ) -> Iterator[BuiltRegister]:
     """The register in a temporary file, removed afterwards. DomainError for a filter gone bad."""
     fd, path = tempfile.mkstemp(prefix="spindle-register-", suffix=".xlsx")
@@ -64,8 +71,9 @@ def built_register(
                 made_at=made_at,
                 made_by=made_by,
                 timezone=timezone,
+                language=language,
             )
-        filename, title = writer.names(filters, made_at, timezone)
+        filename, title = writer.names(filters, made_at, timezone, language)
         yield BuiltRegister(path, filename, title, counts)
     finally:
         try:
@@ -83,6 +91,7 @@ class RegisterFile:
 
     counts: RegisterCounts
     weekly: bool = False
+    language: str | None = None  # the coordinator's (handlers/ui/render.py writes the comment in it)
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,7 @@ class ExportRequest:
     made_by: str  # the coordinator's display name, as the workbook's "Made by"
     filters: Filters
     needs_profile: bool  # a new member: their Slack profile is still to be fetched
+    language: str = "en"  # the coordinator's: the workbook is written in it
 
 
 @dataclass(frozen=True)
@@ -131,6 +141,7 @@ def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str
             made_by=member.display_name,
             filters=filters,
             needs_profile=not member.profile_fetched and not member.forgotten,
+            language=reader_language(member.language, member.locale, uow.language),
         )
 
 
@@ -148,11 +159,21 @@ def deliver_export(
     detail = "build failed"
     try:
         with built_register(
-            uow.db, writer, request.filters, made_at=now, made_by=request.made_by, timezone=uow.timezone
+            uow.db,
+            writer,
+            request.filters,
+            made_at=now,
+            made_by=request.made_by,
+            timezone=uow.timezone,
+            language=request.language,
         ) as built:
             try:
                 file_id = messenger.upload(
-                    requester, built.filename, built.path, RegisterFile(built.counts), title=built.title
+                    requester,
+                    built.filename,
+                    built.path,
+                    RegisterFile(built.counts, language=request.language),
+                    title=built.title,
                 )
             except MessengerError as exc:
                 log.warning("register upload failed", extra={"user": requester, "error": exc.error})
@@ -209,11 +230,42 @@ def deliver_weekly(
         claimed = claim_weekly(session, week, now)  # committed before uploading: a twin tick skips these
     if not claimed:
         return WeeklyDelivery(week, (), ())
+    with uow.read() as session:  # each coordinator reads the register in their own language
+        by_language: dict[str, list[str]] = {}
+        for member_id in claimed:
+            member = session.get(Member, member_id)
+            language = reader_language(member.language, member.locale, uow.language) if member else uow.language
+            by_language.setdefault(language, []).append(member_id)
     results: dict[str, tuple[str | None, str | None]] = {}  # member → (file id, error)
+    for language, members in sorted(by_language.items()):  # one workbook per language, not per person
+        results.update(_weekly_in(uow, messenger, writer, now, made_by, language, members))
+    with uow.transaction() as session:
+        for member_id in claimed:
+            file_id, error = results.get(member_id, (None, "not attempted"))
+            record_delivery(session, week, member_id, now, file_id=file_id, error=error)
+            if error is None:
+                audit(session, now, None, "register.weekly", f"to {member_id}; week of {week}; file {file_id}")
+    delivered = tuple(m for m in claimed if results.get(m, (None, "x"))[1] is None)
+    return WeeklyDelivery(week, delivered, tuple(m for m in claimed if m not in delivered))
+
+
+def _weekly_in(
+    uow: UnitOfWork,
+    messenger: Messenger,
+    writer: RegisterWriter,
+    now: datetime,
+    made_by: str,
+    language: str,
+    members: list[str],
+) -> dict[str, tuple[str | None, str | None]]:
+    """The weekly register in one language, uploaded to each of `members`: member → (file id, error)."""
+    results: dict[str, tuple[str | None, str | None]] = {}
     try:
-        with built_register(uow.db, writer, Filters(), made_at=now, made_by=made_by, timezone=uow.timezone) as built:
-            message = RegisterFile(built.counts, weekly=True)
-            for member_id in claimed:
+        with built_register(
+            uow.db, writer, Filters(), made_at=now, made_by=made_by, timezone=uow.timezone, language=language
+        ) as built:
+            message = RegisterFile(built.counts, weekly=True, language=language)
+            for member_id in members:
                 try:
                     file_id = messenger.upload(member_id, built.filename, built.path, message, title=built.title)
                     results[member_id] = (file_id, None)
@@ -224,13 +276,6 @@ def deliver_weekly(
                         extra={"user": member_id, "error": exc.error},
                     )
     except Exception:
-        log.exception("weekly register build failed; a later tick retries")
-        results = {m: (None, "build failed") for m in claimed}
-    with uow.transaction() as session:
-        for member_id in claimed:
-            file_id, error = results.get(member_id, (None, "not attempted"))
-            record_delivery(session, week, member_id, now, file_id=file_id, error=error)
-            if error is None:
-                audit(session, now, None, "register.weekly", f"to {member_id}; week of {week}; file {file_id}")
-    delivered = tuple(m for m in claimed if results.get(m, (None, "x"))[1] is None)
-    return WeeklyDelivery(week, delivered, tuple(m for m in claimed if m not in delivered))
+        log.exception("weekly register build failed; a later tick retries", extra={"language": language})
+        results = {m: (None, "build failed") for m in members}
+    return results

@@ -77,7 +77,7 @@ def test_export_uploads_the_workbook_and_audits_it(uow, db):
     filename, data, message = upload.message
     assert upload.channel == COORDINATOR and filename == "spindle-register-2026-11-26.xlsx"
     assert upload.title == "Innovation register, 26 Nov 2026"
-    assert message == register.RegisterFile(message.counts) and message.counts.innovations == 3
+    assert message == register.RegisterFile(message.counts, language="en") and message.counts.innovations == 3
     assert render(message)[0].startswith("The innovation register: 3 innovations in 2 groups")
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert FORMULA_TITLE in [row[1] for row in wb["Innovations"].iter_rows(min_row=2, values_only=True)]
@@ -148,7 +148,7 @@ def test_weekly_goes_to_every_coordinator_once(uow, db, clock):
     assert done.week_of.isoformat() == "2026-11-30"
     uploads = messenger.of("upload")
     assert sorted(u.channel for u in uploads) == sorted([COORDINATOR, "UC2"])
-    assert all(u.message[2] == register.RegisterFile(u.message[2].counts, weekly=True) for u in uploads)
+    assert all(u.message[2] == register.RegisterFile(u.message[2].counts, weekly=True, language="en") for u in uploads)
     assert render(uploads[0].message[2])[0].startswith("Your weekly innovation register: 3 innovations")
     summary = openpyxl.load_workbook(io.BytesIO(uploads[0].message[1]))["Summary"]
     assert {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r and r[0]}["Made by"] == WEEKLY_BY
