@@ -69,7 +69,7 @@ def test_the_log_modal_and_its_field_errors_are_in_dutch(slack, db, dutch_member
     assert block(view, "group")["label"]["text"] == "Actiegroep"
     assert block(view, "title")["label"]["text"] == "Titel"
     stage = block(view, "stage")["element"]
-    assert [o["text"]["text"] for o in stage["options"]][:3] == ["Idee", "Verkennen", "Piloten"]
+    assert [o["text"]["text"] for o in stage["options"]][:3] == ["Idee", "Verkennen", "Pilot"]
     assert [o["value"] for o in stage["options"]][:3] == ["idea", "exploring", "piloting"]  # values stay data
     assert stage["initial_option"]["text"]["text"] == "Verkennen"
     assert block(view, "privacy_risk")["label"]["text"] == "Privacyrisico"

@@ -217,7 +217,7 @@ def test_the_word_map_covers_every_value_of_the_domain():
     assert tuple(standups_ui.DEFAULT_QUESTIONS) == DEFAULT_STANDUP_QUESTIONS
     with i18n.speaking("nl"):
         assert [words.stage(s) for s in STAGES] == [
-            "idee", "verkennen", "piloten", "opschalen", "ingebed", "geparkeerd", "gestopt",
+            "idee", "verkennen", "pilot", "opschalen", "ingevoerd", "geparkeerd", "gestopt",
         ]  # fmt: skip
         assert words.risk_label("civic_space_risk") == "Risico maatschappelijke ruimte"
         assert words.stage("someday") == "someday"  # a value the map does not know is shown as it is
