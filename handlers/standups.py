@@ -19,10 +19,12 @@ from slack_sdk import WebClient
 from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
+from handlers.home import publish_after
 from handlers.people import refresh_profile
 from handlers.registry import HANDLE, Family, Subcommand
 from handlers.ui import standups as ui
 from handlers.ui.errors import describe
+from handlers.ui.home_forms import refusal_modal
 from models.errors import DomainError
 from models.standups import MAX_QUESTIONS
 from services import standups
@@ -41,7 +43,10 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             return
         except DomainError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=describe(exc))
+            if (body.get("container") or {}).get("type") == "view":  # the Home tab: no response_url there
+                client.views_open(trigger_id=body["trigger_id"], view=refusal_modal(describe(exc)))
+            else:
+                respond(response_type="ephemeral", replace_original=False, text=describe(exc))
             return
         client.views_open(trigger_id=body["trigger_id"], view=ui.answer_modal(form))
 
@@ -63,6 +68,7 @@ def register(app: App, deps: Deps) -> None:
             standups.post_answer_reply(deps.uow, deps.paced_messenger, prompt_id)
         except Exception:
             log.exception("stand-up answer not posted in the thread", extra={"prompt_id": prompt_id})
+        publish_after(deps, body["user"]["id"])  # its Answer button leaves the Home
 
     @app.view(ui.QUESTIONS_VIEW)
     def questions_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import audit
 from models.db import Database
+from models.deliveries import claim_once
 from models.errors import DomainError
 from models.people import ensure_member, require_coordinator
 from models.register import Filters, RegisterCounts, check_filters, claim_weekly, due_week, record_delivery
@@ -120,9 +121,15 @@ class ExportOutcome:
     problem: ExportProblem | None = None
 
 
-def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> ExportRequest:
-    """Before the ack: only coordinators, and only filters that name a group and a stage that exist."""
+def request_export(
+    uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None, *, once: str | None = None
+) -> ExportRequest:
+    """Before the ack: only coordinators, and only filters that name a group and a stage that exist.
+
+    `once` (the Home's button): a double click or a retry raises AlreadyDone, and nothing is built twice.
+    """
     with uow.transaction() as session:
+        claim_once(session, once, uow.now())
         member, _ = ensure_member(session, actor.user_id, uow.now(), name=actor.name)
         require_coordinator(member, "register.export")
         filters = checked_filters(session, handle, stage)

@@ -1,0 +1,178 @@
+"""What a person's Home tab reads, one statement per part, and the hash of the last Home we published.
+
+Every query here is one SQL statement whose cost does not grow with the number of innovations
+shown (counts are grouped in the database, lists are limited there), so a Home costs the same
+few statements for a newcomer and for a coordinator of a register of 100,000 innovations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import String, and_, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime
+from models.groups import Group, Membership
+from models.innovations import Innovation
+from models.standups import LIVE, StandupPrompt, StandupRun, StandupSchedule
+
+
+class HomeView(Base):
+    """The `hash` Slack gave the last Home we published for a person (views.publish's race guard).
+
+    Keyed by the Slack user id, not a member: someone the bot has never met has a Home too.
+    """
+
+    __tablename__ = "home_views"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def last_hash(session: Session, user_id: str) -> str | None:
+    return session.scalar(select(HomeView.hash).where(HomeView.user_id == user_id))
+
+
+def remember_hash(session: Session, user_id: str, view_hash: str, now: datetime) -> None:
+    """Upsert in one statement: two publishers racing both succeed, the later write stays."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(HomeView).values(user_id=user_id, hash=view_hash[:200], published_at=now)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id"], set_={"hash": stmt.excluded.hash, "published_at": stmt.excluded.published_at}
+        )
+    )
+
+
+class MyGroup(NamedTuple):
+    id: int
+    handle: str
+    description: str
+    channel_id: str | None
+    lead_id: str | None
+    days: str | None  # the stand-up schedule (None: none, or not active)
+    local_time: str | None
+    tz: str | None
+
+
+def my_groups(session: Session, member_id: str) -> list[MyGroup]:
+    """The person's active groups by handle, each with its active stand-up schedule (one join)."""
+    rows = session.execute(
+        select(
+            Group.id,
+            Group.handle,
+            Group.description,
+            Group.channel_id,
+            Group.lead_id,
+            StandupSchedule.days,
+            StandupSchedule.local_time,
+            StandupSchedule.tz,
+            StandupSchedule.active,
+        )
+        .join(Membership, and_(Membership.group_id == Group.id, Membership.member_id == member_id))
+        .outerjoin(StandupSchedule, StandupSchedule.group_id == Group.id)
+        .where(Group.archived_at.is_(None))
+        .order_by(Group.handle)
+    )
+    return [
+        MyGroup(i, h, d or "", c, lead, days if active and days else None, t, tz)
+        for i, h, d, c, lead, days, t, tz, active in rows
+    ]
+
+
+def stage_counts(session: Session, group_ids: list[int]) -> dict[int, dict[str, int]]:
+    """group id → stage → how many innovations (counted in the database, grouped)."""
+    if not group_ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    for group_id, stage, n in session.execute(
+        select(Innovation.group_id, Innovation.stage, func.count())
+        .where(Innovation.group_id.in_(group_ids))
+        .group_by(Innovation.group_id, Innovation.stage)
+    ):
+        counts.setdefault(group_id, {})[stage] = int(n)
+    return counts
+
+
+class MyInnovation(NamedTuple):
+    id: int
+    title: str
+    stage: str
+    handle: str
+
+
+def my_innovations(session: Session, group_ids: list[int], limit: int) -> list[MyInnovation]:
+    """The most recently updated innovations of these groups."""
+    if not group_ids:
+        return []
+    rows = session.execute(
+        select(Innovation.id, Innovation.title, Innovation.stage, Group.handle)
+        .join(Group, Group.id == Innovation.group_id)
+        .where(Innovation.group_id.in_(group_ids))
+        .order_by(Innovation.updated_at.desc(), Innovation.id.desc())
+        .limit(limit)
+    )
+    return [MyInnovation(*row) for row in rows]
+
+
+class OtherGroup(NamedTuple):
+    handle: str
+    description: str
+
+
+def groups_to_join(session: Session, member_id: str, limit: int) -> tuple[list[OtherGroup], int]:
+    """The newest active groups the person is not in, and how many there are in all (a window count)."""
+    mine = exists().where(Membership.group_id == Group.id, Membership.member_id == member_id)
+    rows = session.execute(
+        select(Group.handle, Group.description, func.count().over())
+        .where(Group.archived_at.is_(None), ~mine)
+        .order_by(Group.created_at.desc(), Group.id.desc())
+        .limit(limit)
+    ).all()
+    total = int(rows[0][2]) if rows else 0
+    return [OtherGroup(h, d or "") for h, d, _n in rows], total
+
+
+class OpenPrompt(NamedTuple):
+    prompt_id: int
+    handle: str
+    due_at: datetime
+
+
+def open_prompts(session: Session, member_id: str, limit: int) -> tuple[list[OpenPrompt], int]:
+    """Stand-ups still taking answers that the person has not answered, newest first, and how many."""
+    rows = session.execute(
+        select(StandupPrompt.id, Group.handle, StandupRun.due_at, func.count().over())
+        .join(StandupRun, StandupRun.id == StandupPrompt.run_id)
+        .join(Group, Group.id == StandupRun.group_id)
+        .where(
+            StandupPrompt.member_id == member_id,
+            StandupPrompt.answered_at.is_(None),
+            StandupRun.status.in_(LIVE),
+        )
+        .order_by(StandupRun.due_at.desc(), StandupPrompt.id.desc())
+        .limit(limit)
+    ).all()
+    total = int(rows[0][3]) if rows else 0
+    return [OpenPrompt(p, h, d) for p, h, d, _n in rows], total
+
+
+class LeadRow(NamedTuple):
+    handle: str
+    lead_id: str | None
+
+
+def groups_and_leads(session: Session, limit: int) -> tuple[list[LeadRow], int]:
+    """For coordinators: active groups, those without a lead first, then by handle; and how many."""
+    rows = session.execute(
+        select(Group.handle, Group.lead_id, func.count().over())
+        .where(Group.archived_at.is_(None))
+        .order_by(Group.lead_id.is_not(None), Group.handle)
+        .limit(limit)
+    ).all()
+    total = int(rows[0][2]) if rows else 0
+    return [LeadRow(h, lead) for h, lead, _n in rows], total
