@@ -76,6 +76,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, dict[str, Any]] = {}  # file id → files.info's "file", plus "_data" (the bytes)
         self.home_hashes: dict[str, str] = {}  # user → the hash of the Home Slack shows them now
+        self.home_views: dict[str, dict] = {}  # user → that Home, as a click sends it back (id, hash)
         self._hash_lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
@@ -96,6 +97,7 @@ class FakeSlack:
             self.uploads.clear()
             self.files.clear()
             self.home_hashes.clear()
+            self.home_views.clear()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -202,7 +204,8 @@ class FakeSlack:
                 if p.get("hash") and p["hash"] != current:
                     return {"ok": False, "error": "hash_conflict"}
                 new_hash = self.home_hashes[user] = f"hv{next(self._ids)}"
-            return {"ok": True, "view": {**(p.get("view") or {}), "id": f"VH{user}", "hash": new_hash}}
+                shown = self.home_views[user] = {**(p.get("view") or {}), "id": f"VH{user}", "hash": new_hash}
+            return {"ok": True, "view": shown}
         if m in ("views.open", "views.update", "views.push"):
             view = p.get("view") or {}
             view_id = p.get("view_id") or f"V{next(self._ids):08d}"

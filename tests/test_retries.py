@@ -8,10 +8,10 @@ import threading
 from sqlalchemy import func, select
 
 from handlers.ui.home import HomeGroup, home_view
-from services.home import Home
 from models.deliveries import claim_delivery, prune_deliveries
 from models.people import Member
 from models.register import ProcessedDelivery
+from services.home import Home
 from tests.conftest import COORDINATOR
 
 HOME = {"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"}
@@ -55,8 +55,10 @@ def test_home_view_with_very_many_groups_stays_in_limits():
     assert len(view["blocks"]) <= 100
     dumped = [json.dumps(b) for b in view["blocks"]]
     cut = next(n for n, b in enumerate(dumped) if "more of your groups" in b)  # the groups' overflow line
-    assert cut < next(n for n, b in enumerate(dumped) if "Find a group" in b) < next(
-        n for n, b in enumerate(dumped) if "New across the network" in b
+    assert (
+        cut
+        < next(n for n, b in enumerate(dumped) if "Find a group" in b)
+        < next(n for n, b in enumerate(dumped) if "New across the network" in b)
     )
     assert "forget-me" in dumped[-1]  # nothing cut off the end
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in view["blocks"])
