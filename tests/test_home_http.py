@@ -341,3 +341,91 @@ def test_lead_picker_sets_the_lead_once_and_refuses_a_non_member(slack, db):
     after = shown(slack, COORDINATOR)
     picker = next(b for b in after["blocks"] if b.get("block_id") == "lead:data-ethics")["accessory"]
     assert picker["initial_user"] == "U1"
+
+
+# --- Slack's limits, a busy coordinator, another language ------------------------------------------
+
+
+def seed_busy(db, clock, user: str, *, joined: int = 60, others: int = 30) -> None:
+    """`user`, a coordinator, in (and lead of) `joined` groups with 40-character handles and long
+    descriptions, with innovations of long titles, open stand-ups, and `others` groups to join."""
+    from datetime import timedelta
+
+    from models.innovations import Innovation
+    from models.standups import StandupPrompt, StandupRun, StandupSchedule
+
+    now = clock.now()
+    with db.transaction() as s:
+        member = s.get(Member, user) or Member(id=user, name="busy", created_at=now)
+        member.is_coordinator = True
+        s.add(member)
+        s.flush()
+        for i in range(joined + others):
+            handle = f"g{i:02d}-" + "x" * 36
+            group = Group(handle=handle, description="A long description & more <words>. " * 9,
+                          channel_id=f"C{i:05d}", created_by=user, created_at=now + timedelta(seconds=i),
+                          lead_id=user if i < joined else None)  # fmt: skip
+            s.add(group)
+            s.flush()
+            if i >= joined:
+                continue
+            s.add(Membership(group_id=group.id, member_id=user, joined_at=now))
+            s.add(StandupSchedule(group_id=group.id, days="mon,wed", local_time="09:30", tz="Europe/Amsterdam",
+                                  active=True))  # fmt: skip
+            for stage in ("idea", "exploring", "piloting", "scaling", "adopted", "parked", "dropped"):
+                s.add(Innovation(title="&<>" * 50, group_id=group.id, stage=stage, logged_by=user, logged_at=now,
+                                 updated_at=now))  # fmt: skip
+            if i < 8:
+                run = StandupRun(group_id=group.id, due_at=now - timedelta(hours=i), claimed_at=now, status="open")
+                s.add(run)
+                s.flush()
+                s.add(StandupPrompt(run_id=run.id, member_id=user, sent_at=now))
+
+
+def check_limits(view: dict) -> None:
+    blocks = view["blocks"]
+    assert len(blocks) <= 100
+    View(**view).validate_json()
+    for block in blocks:
+        assert len((block.get("text") or {}).get("text", "")) <= 3000
+        for element in [*(block.get("elements") or []), block.get("accessory") or {}]:
+            assert len(element.get("options") or []) <= 100
+            if element.get("type") == "button":
+                assert 0 < len(element["text"]["text"]) <= 75 and element["text"]["type"] == "plain_text"
+
+
+def test_a_coordinator_in_60_groups_with_long_names_stays_within_slacks_limits(slack, db, clock):
+    seed_busy(db, clock, "UBUSY")
+    view = open_home(slack, "UBUSY")
+    check_limits(view)
+    words = texts(view)
+    assert all(f"g{i:02d}-" in words for i in range(60))  # the groups beyond the buttons are listed
+    assert "more: `/spindle group list` shows every group" in words  # 30 to join, 20 shown
+    assert "more: `/spindle group lead HANDLE @person`" in words  # the lead pickers' overflow
+    assert "older ones" in words  # 8 open stand-ups, 5 with an Answer button
+    assert words.count('"action_id": "innovation_stage"') == 10
+    assert words.count('"action_id": "home_join"') == 20
+    assert words.count('"action_id": "standup_answer"') == 5
+    assert "forget-me" in json.dumps(view["blocks"][-1])  # nothing cut off the end
+
+
+def test_the_home_is_in_the_readers_language(slack, db):
+    groups(slack, "data-ethics", "civic-tech")
+    slack.command("group join data-ethics", user="U1")
+    slack.command("group lead data-ethics <@U1>", user=COORDINATOR)
+    with db.transaction() as s:
+        s.get(Member, "U1").language = "nl"
+    view = open_home(slack, "U1")
+    for words in ("Een innovatie vastleggen", "Verlaten", "Lid worden", "Stand-up instellen", "Vragen",
+                  "Afwezig tot…", "Notitie toevoegen"):  # fmt: skip
+        if words == "Notitie toevoegen":
+            slack.command("log data-ethics Toestemming", user="U1")
+            view = open_home(slack, "U1")
+        assert find_control(view["blocks"], words), words
+    assert find_control(view["blocks"], "Nederlands")[1]["action_id"] == "home_language"
+    with db.transaction() as s:
+        s.get(Member, COORDINATOR).language = "nl"
+    coordinator = open_home(slack, COORDINATOR)
+    assert find_control(coordinator["blocks"], "Nieuwe actiegroep") and find_control(
+        coordinator["blocks"], "Register exporteren"
+    )
