@@ -111,6 +111,18 @@ def register(app: App, deps: Deps) -> None:
         handle = _value(body)
         run_click(deps, body, client, lambda actor, key: groups.join_group(uow, actor, handle, once=key))
 
+    @app.options(ui.FIND_ACTION)
+    def find_suggestions(ack: Ack, body: dict) -> None:
+        found = home.find_groups(uow, user_of(body), str(body.get("value") or ""))
+        ack(options=ui.group_options(found))
+
+    @app.action(ui.FIND_ACTION)
+    def join_found(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        handle = str((((body.get("actions") or [{}])[0]).get("selected_option") or {}).get("value") or "")
+        if handle:
+            run_click(deps, body, client, lambda actor, key: groups.join_group(uow, actor, handle, once=key))
+
     @app.action(ui.LEAVE_ACTION)
     def leave(ack: Ack, body: dict, client: WebClient) -> None:
         ack()  # Slack asked the person to confirm before sending this (the button's `confirm`)
@@ -161,8 +173,11 @@ def register(app: App, deps: Deps) -> None:
         except DomainError as exc:
             tell(client, body, describe(exc))
             return
-        chosen = innovations_service.InnovationInput(group=handle) if handle in form.groups else None
-        view = innovations_ui.modal(form.groups, values=chosen)
+        if handle in form.groups:  # first, so it is among the select's 100 options (a coordinator sees all groups)
+            groups_shown = (handle, *(g for g in form.groups if g != handle))
+            view = innovations_ui.modal(groups_shown, values=innovations_service.InnovationInput(group=handle))
+        else:
+            view = innovations_ui.modal(form.groups)
         try:
             client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
         except Exception as exc:

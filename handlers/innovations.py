@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
+from handlers.home import publish_after
 from handlers.people import refresh_profile
 from handlers.registry import Subcommand
 from handlers.slack_messenger import error_name
@@ -169,6 +170,7 @@ def handle_submission(deps: Deps, ack: Ack, body: dict) -> None:
         log.info("duplicate modal submission skipped", extra={"user": actor.user_id, "view": view.get("id")})
         return
     service.announce(deps.uow, deps.messenger, actor, saved)
+    publish_after(deps, actor.user_id)  # Your innovations, on the Home tab, now shows it
 
 
 # --- the message shortcut --------------------------------------------------------------------------

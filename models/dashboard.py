@@ -139,6 +139,16 @@ def groups_to_join(session: Session, member_id: str, limit: int) -> tuple[list[O
     return [OtherGroup(h, d or "") for h, d, _n in rows], total
 
 
+def find_groups(session: Session, member_id: str, text: str, limit: int) -> list[str]:
+    """Handles of active groups the person is not in that contain `text` (any case), by handle."""
+    mine = exists().where(Membership.group_id == Group.id, Membership.member_id == member_id)
+    query = select(Group.handle).where(Group.archived_at.is_(None), ~mine)
+    words = "".join(c for c in text.lower() if c.isalnum() or c == "-")[:40]  # handles are a-z, 0-9 and -
+    if words:
+        query = query.where(Group.handle.contains(words, autoescape=True))
+    return list(session.scalars(query.order_by(Group.handle).limit(limit)))
+
+
 class OpenPrompt(NamedTuple):
     prompt_id: int
     handle: str

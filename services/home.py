@@ -224,3 +224,9 @@ def require_coordinator(uow: UnitOfWork, user_id: str, doing: str) -> None:
         member = session.get(Member, user_id)
         if member is None or member.forgotten or not member.is_coordinator:
             raise Forbidden("people.coordinators_only", doing=doing)
+
+
+def find_groups(uow: UnitOfWork, user_id: str, text: str, limit: int = 100) -> tuple[Listed, ...]:
+    """Active groups the person is not in whose handle holds `text` (Find another group), by handle."""
+    with uow.read() as session:
+        return tuple(Listed(h) for h in queries.find_groups(session, user_id, text, min(limit, 100)))

@@ -429,3 +429,36 @@ def test_the_home_is_in_the_readers_language(slack, db):
     assert find_control(coordinator["blocks"], "Nieuwe actiegroep") and find_control(
         coordinator["blocks"], "Register exporteren"
     )
+
+
+def test_find_another_group_suggests_beyond_the_twenty_and_joins_once(slack, db, clock):
+    seed_busy(db, clock, "UBUSY", joined=1, others=25)  # 25 groups to join: 20 with a button
+    view = open_home(slack, "UBUSY")
+    _block, finder = find_control(view["blocks"], "Find another group")
+    assert finder["type"] == "external_select"
+    payload = {"type": "block_suggestion", "user": {"id": "UBUSY"}, "team": {"id": "T1"}, "api_app_id": "A1",
+               "action_id": finder["action_id"], "block_id": "find", "value": "G25", "view": view,
+               "container": {"type": "view", "view_id": view["id"]}}  # fmt: skip
+    options = slack.interactive(payload).json["options"]
+    assert [o["value"] for o in options] == ["g25-" + "x" * 36]  # not g00, which UBUSY is in
+    everything = slack.interactive({**payload, "value": ""}).json["options"]
+    assert len(everything) == 25 and all(len(o["text"]["text"]) <= 75 for o in everything)
+    click = {"type": "block_actions", "user": {"id": "UBUSY"}, "team": {"id": "T1"}, "api_app_id": "A1",
+             "trigger_id": "trigger-find", "view": view, "container": {"type": "view", "view_id": view["id"]},
+             "actions": [{"action_id": finder["action_id"], "block_id": "find", "type": "external_select",
+                          "selected_option": options[0], "action_ts": "1.0"}]}  # fmt: skip
+    slack.interactive(click)
+    slack.interactive(click, extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"})
+    assert members_of(db, "g25-" + "x" * 36) == ["UBUSY"] and slack.fake.of("views.open") == []
+    assert find_control(near(shown(slack, "UBUSY"), "*g25-"), "Log an innovation")
+
+
+def test_log_from_the_home_publishes_it_again_with_the_new_innovation(slack, db):
+    groups(slack, "data-ethics")
+    slack.command("group join data-ethics", user="U1")
+    open_home(slack, "U1")
+    values = {"group": {"value": {"type": "static_select", "selected_option": {"value": "data-ethics"}}},
+              "title": {"value": {"type": "plain_text_input", "value": "Consent receipts"}},
+              "stage": {"value": {"type": "static_select", "selected_option": {"value": "exploring"}}}}  # fmt: skip
+    assert slack.view_submission("U1", "innovation_modal", values).status == 200
+    assert "Consent receipts" in texts(shown(slack, "U1"))

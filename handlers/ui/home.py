@@ -13,6 +13,7 @@ tests validate them with slack_sdk's models.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,8 @@ from models.vocab import STAGES
 from services.home import Home, HomeGroup, HomeInnovation, HomePrompt, Listed
 
 HOME_BLOCK_LIMIT = 100  # Slack's limit for a Home tab
-# The budget, in blocks: 2 (title, language) + groups 1 + 2·8 + 2 + 1 + find 1 + 20 + 1
-# + innovations 1 + 2·10 + news 3 + stand-ups 1 + 5 + 1 + coordinators 3 + 8 + 1 + 6 dividers + 1.
+# The budget, in blocks, at most: 2 (title, language) + groups 1 + 2·8 + 2 + 1 + find 1 + 20 + 2
+# + innovations 1 + 2·10 + news 3 + stand-ups 1 + 5 + 1 + coordinators 3 + 8 + 1 + 6 dividers + 1 = 95.
 GROUPS_WITH_CONTROLS = 8  # the rest of a person's groups are listed in lines, without buttons
 GROUP_LINE_BLOCKS = 2  # those lines: at most two sections, then "…and N more"
 NEWS_BLOCKS = 3  # New across the network: 5 lines, in one section unless titles are very long
@@ -34,6 +35,7 @@ NEWS_BLOCKS = 3  # New across the network: 5 lines, in one section unless titles
 LOG_ACTION = "home_log"
 LEAVE_ACTION = "home_leave"
 JOIN_ACTION = "home_join"
+FIND_ACTION = "home_find_group"  # an external select: any group to join, found as the person types
 AWAY_ACTION = "home_away"
 NEW_GROUP_ACTION = "home_new_group"
 EXPORT_ACTION = "home_export"
@@ -197,11 +199,20 @@ def find_part(home: Home) -> list[dict]:
         )
         blocks.append({**section(text), "accessory": button(_("Join"), JOIN_ACTION, group.handle)})
     more = home.to_join_total - len(home.to_join)
+    if more > 0:  # the list can grow: Slack asks for the options as the person types (block_suggestion)
+        finder = {"type": "external_select", "action_id": FIND_ACTION, "min_query_length": 0,
+                  "placeholder": plain(_("Find another group"))}  # fmt: skip
+        blocks.append({"type": "actions", "block_id": "find", "elements": [finder]})
     if more > 0:
         blocks.append(context(_("…and {n} more: `/spindle group list` shows every group.").format(n=i18n.number(more))))
     else:
         blocks.append(context(_("Every group, with its members: `/spindle group list`.")))
     return blocks
+
+
+def group_options(found: Sequence[Listed]) -> list[dict]:
+    """The external select's options: at most 100 (Slack's limit), as services.home.find_groups gives."""
+    return [_option(g.handle, g.handle) for g in found[:100]]
 
 
 def innovation_line(item: HomeInnovation) -> str:
