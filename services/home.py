@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from models import dashboard as queries
 from models.errors import Forbidden, Unavailable
@@ -163,8 +164,14 @@ def _ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
 def _next_standup(group: queries.MyGroup, now: datetime) -> datetime | None:
     if not group.days or not group.local_time or not group.tz:
         return None
+    # Due times fall on whole minutes, so "after now" is "after this minute": many Homes share it.
+    return _next_due(group.days, group.local_time, group.tz, now.replace(second=0, microsecond=0))
+
+
+@lru_cache(maxsize=4096)
+def _next_due(days: str, local_time: str, tz: str, minute: datetime) -> datetime | None:
     try:
-        upcoming = next_due_times(group.days, group.local_time, group.tz, now, 1)
+        upcoming = next_due_times(days, local_time, tz, minute, 1)
     except (KeyError, ValueError):  # a zone or time that no longer parses: show none rather than fail
         return None
     return upcoming[0] if upcoming else None
