@@ -1,6 +1,6 @@
 """The Home tab at scale: `app_home_opened` → `views.publish`, beside `group list` in the same run.
 
-    .venv/bin/python -m bench.home [--database-url URL] [--innovations 100000] [--rounds 200]
+    .venv/bin/python -m bench.home [--database-url URL] [--innovations 100000] [--rounds 100]
 
 A scratch database (`--database-url`: its schema is dropped and rebuilt; otherwise SQLite in a
 temporary folder) is migrated and seeded with bulk inserts (bench/seeddata.py): 200 groups,
@@ -144,7 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="", help="a scratch database (default: a temporary SQLite file)")
     parser.add_argument("--innovations", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=100)
     args = parser.parse_args()
     with scratch_database(args.database_url, prefix="spindle-bench-home-") as (url, _tmp):
         started = time.perf_counter()
