@@ -203,7 +203,6 @@ def find_part(home: Home) -> list[dict]:
         finder = {"type": "external_select", "action_id": FIND_ACTION, "min_query_length": 0,
                   "placeholder": plain(_("Find another group"))}  # fmt: skip
         blocks.append({"type": "actions", "block_id": "find", "elements": [finder]})
-    if more > 0:
         blocks.append(context(_("…and {n} more: `/spindle group list` shows every group.").format(n=i18n.number(more))))
     else:
         blocks.append(context(_("Every group, with its members: `/spindle group list`.")))
