@@ -59,6 +59,11 @@ def seed(url: str, innovations: int) -> None:
             s.add(run)
             s.flush()
             s.add(StandupPrompt(run_id=run.id, member_id=USER, sent_at=SEEDED_AT))
+    if db.backend == "postgresql":  # a database in steady state, as autovacuum leaves it after a bulk load
+        from sqlalchemy import text
+
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     db.dispose()
 
 
