@@ -70,9 +70,19 @@ def tell(client: WebClient, body: dict[str, Any], message: str, *, refused: bool
 
 
 def run_click(
-    deps: Deps, body: dict[str, Any], client: WebClient, effect: Callable[[Actor, str], object], *, publish: bool = True
+    deps: Deps,
+    body: dict[str, Any],
+    client: WebClient,
+    effect: Callable[[Actor, str], object],
+    *,
+    publish: bool = True,
+    menu: bool = False,
 ) -> object | None:
-    """The service call of a click (after its ack): None when refused or already done."""
+    """The service call of a click (after its ack): None when refused or already done.
+
+    `menu`: the control shows what was picked (a user select), so a refusal publishes the Home
+    again too, putting it back as it is.
+    """
     user = user_of(body)
     try:
         result = effect(Actor(user), click_key(body))
@@ -83,7 +93,7 @@ def run_click(
         return None
     except DomainError as exc:
         tell(client, body, describe(exc))
-        if publish:  # a menu shows what was picked, refused or not: put the Home back as it is
+        if menu:
             publish_after(deps, user, body)
         return None
     if publish:
@@ -147,7 +157,9 @@ def register(app: App, deps: Deps) -> None:
         user_id = str(action.get("selected_user") or "")
         if not handle or not user_id:
             return
-        run_click(deps, body, client, lambda actor, key: groups.set_lead(uow, actor, handle, user_id, once=key))
+        run_click(
+            deps, body, client, lambda actor, key: groups.set_lead(uow, actor, handle, user_id, once=key), menu=True
+        )
 
     @app.action(ui.EXPORT_ACTION)
     def export(ack: Ack, body: dict, client: WebClient) -> None:
