@@ -9,7 +9,9 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from pathlib import Path
 
+import yaml
 from slack_sdk.models.views import View
 from sqlalchemy import func, select
 
@@ -451,6 +453,10 @@ def test_find_another_group_suggests_beyond_the_twenty_and_joins_once(slack, db,
     slack.interactive(click, extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"})
     assert members_of(db, "g25-" + "x" * 36) == ["UBUSY"] and slack.fake.of("views.open") == []
     assert find_control(near(shown(slack, "UBUSY"), "*g25-"), "Log an innovation")
+    # Slack sends block_suggestion only to the app's options URL: the manifest declares it.
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["message_menu_options_url"] == interactivity["request_url"]
 
 
 def test_log_from_the_home_publishes_it_again_with_the_new_innovation(slack, db):
