@@ -150,13 +150,20 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="a scratch database (default: a temporary SQLite file)")
     parser.add_argument("--innovations", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --database-url: measure what an earlier run of this bench seeded"
+    )
     args = parser.parse_args()
-    with scratch_database(args.database_url, prefix="spindle-bench-home-") as (url, _tmp):
-        started = time.perf_counter()
-        seed(url, args.innovations)
-        print(f"{backend_of(url)}: {GROUPS} groups, {MEMBERS:,} members, {args.innovations:,} innovations, "
-              f"the member in {MINE} groups; seeded in {time.perf_counter() - started:.0f} s")  # fmt: skip
-        times, statements = run(url, args.rounds)
+    if args.reuse and args.database_url:
+        times, statements = run(args.database_url, args.rounds)
+        print(f"{backend_of(args.database_url)}: the database an earlier run seeded")
+    else:
+        with scratch_database(args.database_url, prefix="spindle-bench-home-") as (url, _tmp):
+            started = time.perf_counter()
+            seed(url, args.innovations)
+            print(f"{backend_of(url)}: {GROUPS} groups, {MEMBERS:,} members, {args.innovations:,} innovations, "
+                  f"the member in {MINE} groups; seeded in {time.perf_counter() - started:.0f} s")  # fmt: skip
+            times, statements = run(url, args.rounds)
     print(f"{'':28} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11}")
     for name, values in times.items():
         ordered = sorted(values)
