@@ -109,7 +109,7 @@ def run(url: str, rounds: int) -> tuple[dict[str, list[float]], dict[str, int]]:
     times: dict[str, list[float]] = {k: [] for k in ("home build", "home build (coordinator)", "home event",
                                                      "group list build", "group list command")}  # fmt: skip
     statements: dict[str, int] = {}
-    ids = itertools.count(1)
+    ids, run_id = itertools.count(1), int(time.time())  # event ids new on every run (--reuse)
 
     def timed(name: str, work) -> None:
         with counting(engine) as seen:
@@ -119,7 +119,7 @@ def run(url: str, rounds: int) -> tuple[dict[str, list[float]], dict[str, int]]:
         statements[name] = max(statements.get(name, 0), len(seen))
 
     def event() -> None:
-        slack.event({"type": "app_home_opened", "user": USER, "tab": "home"}, event_id=f"EvBench{next(ids)}")
+        slack.event({"type": "app_home_opened", "user": USER, "tab": "home"}, event_id=f"EvBench{run_id}-{next(ids)}")
 
     def command() -> None:
         r = slack.command("group list", user=USER)
