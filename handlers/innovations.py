@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
+from handlers.home import publish_after
 from handlers.modals import Failed, open_modal
 from handlers.people import refresh_profile
 from handlers.registry import Subcommand
@@ -31,7 +32,6 @@ from i18n import N_, _
 from models.errors import DomainError, Unavailable
 from services import innovations as service
 from services.actor import Actor
-from services.home import publish_home
 from services.ports import MessengerError
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def handle_submission(deps: Deps, ack: Ack, body: dict) -> None:
         log.info("duplicate modal submission skipped", extra={"user": actor.user_id, "view": view.get("id")})
         return
     service.announce(deps.uow, deps.messenger, actor, saved)
-    publish_home(deps.uow, deps.messenger, actor.user_id)  # their Home lists it (the Edit button is there too)
+    publish_after(deps, actor.user_id)  # Your innovations, on the Home tab, now shows it
 
 
 # --- the message shortcut --------------------------------------------------------------------------

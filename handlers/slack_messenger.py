@@ -133,8 +133,9 @@ class SlackMessenger:
         uploaded: dict[str, Any] = response.get("file") or next(iter(response.get("files") or []), {})
         return uploaded.get("id")
 
-    def publish_home(self, user_id: str, home: object) -> None:
-        self._call(self.client.views_publish, None, user_id=user_id, view=render_home(home))
+    def publish_home(self, user_id: str, home: object, *, view_hash: str | None = None) -> str | None:
+        response = self._call(self.client.views_publish, None, user_id=user_id, view=render_home(home), hash=view_hash)
+        return (response.get("view") or {}).get("hash")
 
     def profile(self, user_id: str) -> Profile:
         info = self._call(self.client.users_info, None, user=user_id, include_locale=True)

@@ -19,18 +19,19 @@ from slack_sdk import WebClient
 from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
+from handlers.home import publish_after
 from handlers.modals import Failed, open_modal
 from handlers.people import refresh_profile
 from handlers.registry import HANDLE, Family, Subcommand
 from handlers.ui import standups as ui
 from handlers.ui.common import busy_again, too_late_again
 from handlers.ui.errors import describe
+from handlers.ui.home_forms import refusal_modal
 from i18n import N_, _
 from models.errors import DomainError
 from models.standups import MAX_QUESTIONS
 from services import standups
 from services.actor import Actor
-from services.home import publish_home
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             return
         except DomainError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=describe(exc))
+            if (body.get("container") or {}).get("type") == "view":  # the Home tab: no response_url there
+                client.views_open(trigger_id=body["trigger_id"], view=refusal_modal(describe(exc)))
+            else:
+                respond(response_type="ephemeral", replace_original=False, text=describe(exc))
             return
         opened = open_modal(client, body.get("trigger_id", ""), ui.answer_modal(form), body["user"]["id"])
         if isinstance(opened, Failed):
@@ -70,7 +74,7 @@ def register(app: App, deps: Deps) -> None:
             standups.answered(deps.uow, deps.paced_messenger, prompt_id)
         except Exception:
             log.exception("stand-up answer not posted in the thread", extra={"prompt_id": prompt_id})
-        publish_home(deps.uow, deps.messenger, body["user"]["id"])  # its Answer button goes
+        publish_after(deps, body["user"]["id"])  # its Answer button leaves the Home
 
     @app.view(ui.QUESTIONS_VIEW)
     def questions_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

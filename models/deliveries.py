@@ -45,3 +45,21 @@ def prune_deliveries(session: Session, now: datetime, keep: timedelta = KEEP_FOR
         CursorResult[Any], session.execute(delete(ProcessedDelivery).where(ProcessedDelivery.at < now - keep))
     )
     return result.rowcount or 0
+
+
+class AlreadyDone(Exception):
+    """The delivery (a click, a submission) was acted on before: this arrival must change nothing."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def claim_once(session: Session, key: str | None, now: datetime) -> None:
+    """Claim `key` in the caller's transaction (None: nothing to claim); AlreadyDone the second time.
+
+    A service that takes `once=` calls this first, so its effect and the claim commit together,
+    and a refused or failed attempt leaves the key free for the person's next try.
+    """
+    if key is not None and not claim_delivery(session, key, now):
+        raise AlreadyDone(key)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from models import groups as domain
+from models.deliveries import claim_once
 from models.groups import GroupSummary, Membership
 from models.innovations import count_by_stage
 from models.people import Member
@@ -92,9 +93,12 @@ class GroupInfo(ActorResult):
         return sum(n for _stage, n in self.stage_counts)
 
 
-def create_group(uow: UnitOfWork, actor: Actor, handle: str, description: str) -> GroupCreated:
+def create_group(
+    uow: UnitOfWork, actor: Actor, handle: str, description: str, *, once: str | None = None
+) -> GroupCreated:
     now = uow.now()
     with uow.transaction() as session:
+        claim_once(session, once, now)  # a click's double or retry: AlreadyDone, nothing changes
         member, missing = arrive(session, actor, now)
         group = domain.create_group(session, member, handle, description, now)
         return GroupCreated(group.handle, profile_missing=missing)
@@ -149,17 +153,19 @@ def group_info(uow: UnitOfWork, actor: Actor, handle: str) -> GroupInfo:
         )
 
 
-def join_group(uow: UnitOfWork, actor: Actor, handle: str) -> GroupJoined:
+def join_group(uow: UnitOfWork, actor: Actor, handle: str, *, once: str | None = None) -> GroupJoined:
     now = uow.now()
     with uow.transaction() as session:
+        claim_once(session, once, now)  # a click's double or retry: AlreadyDone, nothing changes
         member, missing = arrive(session, actor, now)
         group = domain.join_group(session, member, handle, now)
         return GroupJoined(group.handle, group.channel_id, profile_missing=missing)
 
 
-def leave_group(uow: UnitOfWork, actor: Actor, handle: str) -> GroupLeft:
+def leave_group(uow: UnitOfWork, actor: Actor, handle: str, *, once: str | None = None) -> GroupLeft:
     now = uow.now()
     with uow.transaction() as session:
+        claim_once(session, once, now)  # a click's double or retry: AlreadyDone, nothing changes
         member, missing = arrive(session, actor, now)
         return GroupLeft(domain.leave_group(session, member, handle).handle, profile_missing=missing)
 
@@ -173,9 +179,10 @@ def link_channel(uow: UnitOfWork, actor: Actor, handle: str, channel_id: str) ->
         return ChannelLinked(group.handle, channel_id, profile_missing=missing)
 
 
-def set_lead(uow: UnitOfWork, actor: Actor, handle: str, user_id: str) -> LeadSet:
+def set_lead(uow: UnitOfWork, actor: Actor, handle: str, user_id: str, *, once: str | None = None) -> LeadSet:
     now = uow.now()
     with uow.transaction() as session:
+        claim_once(session, once, now)  # a click's double or retry: AlreadyDone, nothing changes
         member, missing = arrive(session, actor, now)
         group = domain.set_lead(session, member, handle, user_id, now)
         return LeadSet(group.handle, user_id, profile_missing=missing)

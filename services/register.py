@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import audit
 from models.db import Database
+from models.deliveries import claim_once
 from models.errors import DomainError
 from models.people import Member, member_or_newcomer, reader_language, require_coordinator
 from models.register import Filters, RegisterCounts, check_filters, claim_weekly, due_week, record_delivery
@@ -130,9 +131,16 @@ class ExportOutcome:
     problem: ExportProblem | None = None
 
 
-def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> ExportRequest:
-    """Before the ack: only coordinators, and only filters that name a group and a stage that exist."""
-    with uow.read() as session:
+def request_export(
+    uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None, *, once: str | None = None
+) -> ExportRequest:
+    """Before the ack: only coordinators, and only filters that name a group and a stage that exist.
+
+    `once` (the Home's button): a double click or a retry raises AlreadyDone, and nothing is built twice.
+    A typed `export` claims nothing, so it only reads (no write lock on SQLite).
+    """
+    with uow.transaction() if once else uow.read() as session:
+        claim_once(session, once, uow.now())
         member = member_or_newcomer(session, actor.user_id, uow.now(), name=actor.name)
         require_coordinator(member, "register.export")
         filters = checked_filters(session, handle, stage)

@@ -17,6 +17,7 @@ class Sent:
     thread_ts: str | None = None
     ts: str | None = None
     title: str | None = None  # an upload's title
+    view_hash: str | None = None  # the hash a Home was published with
 
 
 @dataclass
@@ -57,9 +58,10 @@ class RecordingMessenger:
         self.sent.append(Sent("upload", user_id, (filename, data, message), title=title))
         return f"F{next(self._ts):06d}"
 
-    def publish_home(self, user_id: str, home: object) -> None:
+    def publish_home(self, user_id: str, home: object, *, view_hash: str | None = None) -> str | None:
         self._fail("publish_home", user_id)
-        self.sent.append(Sent("publish_home", user_id, home))
+        self.sent.append(Sent("publish_home", user_id, home, view_hash=view_hash))
+        return f"hv{next(self._ts)}"
 
     def profile(self, user_id: str) -> Profile:
         self._fail("profile", user_id)

@@ -75,6 +75,9 @@ class FakeSlack:
         self._ids = itertools.count(1)
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, dict[str, Any]] = {}  # file id → files.info's "file", plus "_data" (the bytes)
+        self.home_hashes: dict[str, str] = {}  # user → the hash of the Home Slack shows them now
+        self.home_views: dict[str, dict] = {}  # user → that Home, as a click sends it back (id, hash)
+        self._hash_lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -93,6 +96,8 @@ class FakeSlack:
             self.users.clear()
             self.uploads.clear()
             self.files.clear()
+            self.home_hashes.clear()
+            self.home_views.clear()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -191,7 +196,17 @@ class FakeSlack:
             if m == "chat.postEphemeral":
                 out["message_ts"] = ts
             return out
-        if m in ("views.open", "views.update", "views.push", "views.publish"):
+        if m == "views.publish":
+            # Slack's race guard: a publish naming a hash other than the Home's current one is refused.
+            with self._hash_lock:
+                user = str(p.get("user_id") or "")
+                current = self.home_hashes.get(user)
+                if p.get("hash") and p["hash"] != current:
+                    return {"ok": False, "error": "hash_conflict"}
+                new_hash = self.home_hashes[user] = f"hv{next(self._ids)}"
+                shown = self.home_views[user] = {**(p.get("view") or {}), "id": f"VH{user}", "hash": new_hash}
+            return {"ok": True, "view": shown}
+        if m in ("views.open", "views.update", "views.push"):
             view = p.get("view") or {}
             view_id = p.get("view_id") or f"V{next(self._ids):08d}"
             return {"ok": True, "view": {**view, "id": view_id, "hash": "h1"}}

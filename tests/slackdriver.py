@@ -131,9 +131,11 @@ class SlackDriver:
 
     def click(self, user: str, blocks: list[dict], text: str, *, option: str | None = None,
               channel: str | None = None, message_ts: str | None = None, view: dict | None = None,
-              wait: bool = True) -> Response:  # fmt: skip
+              picked: str | None = None, wait: bool = True,
+              extra_headers: dict[str, str] | None = None) -> Response:  # fmt: skip
         """Click what a person sees: the button whose visible text is `text`, or, with `option`, pick
-        the option of that visible text from the select whose placeholder (or chosen option) is `text`.
+        the option of that visible text from the select whose placeholder (or chosen option) is `text`;
+        `picked` is a date picker's date or a user select's user.
 
         `blocks` are a message's or a view's blocks; from the Home tab, pass the published `view` too
         (Slack sends it with the click, and its `type` is `home`).
@@ -143,6 +145,10 @@ class SlackDriver:
                                   "type": element["type"], "action_ts": str(time.time())}  # fmt: skip
         if element["type"] == "button":
             action["value"] = element.get("value", "")
+        elif element["type"] == "datepicker" and picked is not None:  # `picked`: "YYYY-MM-DD"
+            action["selected_date"] = picked
+        elif element["type"] == "users_select" and picked is not None:  # `picked`: a user id
+            action["selected_user"] = picked
         elif option is not None:
             choices = [o for group in element.get("option_groups", [{"options": element.get("options", [])}])
                        for o in group["options"]]  # fmt: skip
@@ -162,7 +168,7 @@ class SlackDriver:
         if view is not None:
             payload["view"] = view
             payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
-        return self.interactive(payload, wait)
+        return self.interactive(payload, wait, extra_headers)
 
     def view_submission(self, user: str, callback_id: str, values: dict[str, dict[str, dict]], *,
                         private_metadata: str = "", view_id: str | None = None, view_hash: str = "h1",

@@ -151,6 +151,8 @@ class Cell:
             data = self.resp.json if self.resp.body.startswith(b"{") else {}
             parts.extend(str(v) for v in (data.get("errors") or {}).values())
         parts += [c.text for c in self.calls_of("response_url")]
+        # On the Home tab a refusal is a small modal with the sentence (a note: no callback_id).
+        parts += [c.text for c in self.calls_of("views.open") if not (c.get("view") or {}).get("callback_id")]
         parts += [c.text for c in self.calls_of("chat.postMessage") if c.get("channel") in (self.user, f"D{self.user}")]
         return "\n".join(parts)
 
@@ -246,6 +248,25 @@ def on_card(text: str, option: str | None = None) -> Callable[[Cell], Response]:
     return act
 
 
+HOME_VIEW = {"id": "VHOME", "hash": "hm1", "type": "home", "blocks": []}
+
+
+def home_click(action_id: str, value: str = "", block_id: str = "b", **picked: object) -> Callable[[Cell], Response]:
+    """A control on the person's Home tab (the view comes with the click, as Slack sends it)."""
+
+    def act(c: Cell) -> Response:
+        action = {"action_id": action_id, "block_id": c.fmt(block_id), "action_ts": "1700000000.1", **picked}
+        action |= {"type": "button", "value": c.fmt(value)} if value else {}
+        payload = {
+            "type": "block_actions", "team": {"id": "T1"}, "user": {"id": c.user, "username": c.user.lower()},
+            "api_app_id": "A1", "trigger_id": "trigger-home", "actions": [action], "view": HOME_VIEW,
+            "container": {"type": "view", "view_id": "VHOME"},
+        }  # fmt: skip
+        return c.slack.interactive(payload)
+
+    return act
+
+
 def lead_button(text: str) -> Callable[[Cell], Response]:
     def act(c: Cell) -> Response:
         blocks = [{"type": "actions", "block_id": f"lead:{HANDLE}", "elements": lead_controls(HANDLE)}]
@@ -283,6 +304,22 @@ def type_zone(c: Cell) -> Response:
     payload = {"type": "block_suggestion", "team": {"id": "T1"}, "user": {"id": c.user}, "api_app_id": "A1",
                "action_id": "standup_zone", "block_id": "zone", "value": "amsterdam"}  # fmt: skip
     return c.slack.interactive(payload)
+
+
+def home_answer(c: Cell) -> Response:
+    return home_click("standup_answer", str(c.world.prompt_id))(c)
+
+
+def home_suggest(c: Cell) -> Response:
+    payload = {"type": "block_suggestion", "team": {"id": "T1"}, "user": {"id": c.user}, "api_app_id": "A1",
+               "action_id": "home_find_group", "block_id": "find", "value": "", "view": HOME_VIEW}  # fmt: skip
+    return c.slack.interactive(payload)
+
+
+def submit_new_group(c: Cell) -> Response:
+    values = {"handle": {"value": {"type": "plain_text_input", "value": "newgroup"}},
+              "description": {"value": {"type": "plain_text_input", "value": "A new group"}}}  # fmt: skip
+    return c.slack.view_submission(c.user, "home_new_group", values)
 
 
 def click_forget(c: Cell) -> Response:
@@ -357,6 +394,16 @@ def audited(c: Cell, action: str) -> bool:
 def eff_group_new(c: Cell) -> None:
     assert c.q(lambda s: s.scalar(select(Group.created_by).where(Group.handle == "newgroup"))) == c.user
     said_("newgroup")(c)
+
+
+def eff_group_made(c: Cell) -> None:
+    assert c.q(lambda s: s.scalar(select(Group.created_by).where(Group.handle == "newgroup"))) == c.user
+    assert audited(c, "group.create")
+
+
+def eff_suggested(c: Cell) -> None:
+    found = [o["value"] for o in c.resp.json["options"]]
+    assert OTHER in found and (HANDLE in found) == (c.role in ("coordinator", "nonmember")), found
 
 
 def eff_join(c: Cell) -> None:
@@ -525,6 +572,7 @@ class Row:
     writes: bool = True  # False: allowed or not, the database stays as it was
     noop: tuple[tuple[frozenset[str], str], ...] = ()  # roles for whom it does not apply, and what they read
     bugs: tuple[tuple[str, str], ...] = ()  # (role, reason): a known authorization bug, xfail(strict)
+    home: bool = False  # a Home tab control: it tells in a small modal, and publishes the Home again
 
 
 # fmt: off
@@ -598,6 +646,26 @@ TABLE: list[Row] = [
         opened("standup_questions", DEFAULT_STANDUP_QUESTIONS[0]), ONLY_LEAD),
     Row("click-edit-answers", click_edit_answers, frozenset({"member"}),
         opened("standup_answer", "What will you explore"), ONLY_RECIPIENT),
+    # the Home tab's controls (a refusal is a small modal; nothing changes)
+    Row("home-join", home_click("home_join", "{h}"), frozenset({"coordinator", "nonmember"}), eff_join,
+        noop=((frozenset({"lead", "member"}), "already a member"),), home=True),
+    Row("home-find", home_click("home_find_group", block_id="find", selected_option={"value": HANDLE}),
+        frozenset({"coordinator", "nonmember"}), eff_join, noop=((frozenset({"lead", "member"}), "already a member"),),
+        home=True),
+    Row("home-find-options", home_suggest, EVERYONE, eff_suggested, writes=False, home=True),
+    Row("home-leave", home_click("home_leave", "{h}"), frozenset({"lead", "member"}), eff_leave,
+        noop=((frozenset({"coordinator", "nonmember"}), "not a member"),), home=True),
+    Row("home-log", home_click("home_log", "{h}"), IN_GROUP, opened("innovation_modal", HANDLE),
+        "not a member of any action group", writes=False, home=True),
+    Row("home-answer", home_answer, frozenset({"member"}), opened("standup_answer", "What will you explore"),
+        ONLY_RECIPIENT, writes=False, home=True),
+    Row("home-away", home_click("home_away", selected_date="2026-12-10"), EVERYONE, eff_away, home=True),
+    Row("home-lead", home_click("home_lead", block_id="lead:{h}", selected_user=MEMBER), COORDS, eff_lead,
+        ONLY_COORDINATORS, home=True),
+    Row("home-new-group", home_click("home_new_group", "new"), COORDS, opened("home_new_group"), ONLY_COORDINATORS,
+        writes=False, home=True),
+    Row("home-new-group-modal", submit_new_group, COORDS, eff_group_made, ONLY_COORDINATORS, home=True),
+    Row("home-export", home_click("home_export", "all"), COORDS, eff_export, ONLY_COORDINATORS, home=True),
 ]
 # fmt: on
 
@@ -652,7 +720,17 @@ LISTENER_ROWS: dict[tuple[str, str], tuple[str, ...]] = {
     ("spindle", "/spindle"): tuple(r for rows in COMMAND_ROWS.values() for r in rows),
     ("modal_submitted", "innovation_modal"): ("modal-log", "modal-edit", "modal-edit-move"),
     ("log_as_innovation", "log_as_innovation"): ("shortcut-log",),
-    ("answer_button", "standup_answer"): ("standup-answer-button",),
+    ("answer_button", "standup_answer"): ("standup-answer-button", "home-answer"),
+    ("join", "home_join"): ("home-join",),
+    ("join_found", "home_find_group"): ("home-find",),
+    ("find_suggestions", "home_find_group"): ("home-find-options",),
+    ("leave", "home_leave"): ("home-leave",),
+    ("log_innovation", "home_log"): ("home-log",),
+    ("away", "home_away"): ("home-away",),
+    ("lead", "home_lead"): ("home-lead",),
+    ("new_group", "home_new_group"): ("home-new-group",),
+    ("new_group_submitted", "home_new_group"): ("home-new-group-modal",),
+    ("export", "home_export"): ("home-export",),
     ("answer_submitted", "standup_answer"): ("standup-answer-modal",),
     ("questions_submitted", "standup_questions"): ("standup-questions-modal", "standup-questions-modal-other"),
     ("confirm", "forget_me_confirm"): ("forget-me-confirm",),
@@ -713,10 +791,11 @@ def test_matrix(slack, fake_slack, db, clock, row: Row, role: str, result: str):
     expected = row.refusal if result == "refused" else next(text for roles, text in row.noop if role in roles)
     assert expected and expected in cell.said(), f"expected {expected!r}; the person read {cell.said()!r}"
     assert after == before, _diff(before, after)
+    quiet = QUIET | ({"views.open", "views.publish"} if row.home else set())
     loud = [
         (c.method, c.get("channel"))
         for c in cell.calls
-        if c.method not in QUIET
+        if c.method not in quiet
         and not (c.method == "chat.postMessage" and c.get("channel") in (cell.user, f"D{cell.user}"))
     ]
     assert loud == [], f"a refusal reached Slack: {loud}"

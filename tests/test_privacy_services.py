@@ -114,7 +114,8 @@ def test_an_out_of_date_token_is_refused_with_a_code_and_changes_nothing(uow, db
 
 
 def test_home_of_someone_unknown_reads_only(uow, db):
-    assert home.home_of(uow, "UNEW") == home.Home(groups=(), is_coordinator=False, known=False)
+    unknown = home.home_of(uow, "UNEW")
+    assert (unknown.groups, unknown.is_coordinator, unknown.known, unknown.innovations) == ((), False, False, ())
     with db.transaction() as s:
         assert s.get(Member, "UNEW") is None
 
@@ -127,9 +128,11 @@ def test_home_lists_active_groups_and_publishes(uow, db, clock):
     assert home.publish_home(uow, messenger, "U1") is True
     (published,) = messenger.of("publish_home")
     assert published.channel == "U1"
-    assert published.message == home.Home(
-        groups=(home.HomeGroup("data-ethics", "Ethics", "CGRP", True),), is_coordinator=False, known=True
-    )
+    shown = published.message
+    assert (shown.is_coordinator, shown.known) == (False, True)
+    assert [(g.handle, g.description, g.channel_id, g.is_lead) for g in shown.groups] == [
+        ("data-ethics", "Ethics", "CGRP", True)
+    ]
     view = render_home(published.message)
     assert view["type"] == "home" and "data-ethics" in json.dumps(view) and "civic-tech" not in json.dumps(view)
     assert home.home_of(uow, COORDINATOR).is_coordinator is True

@@ -11,6 +11,7 @@ from handlers.ui.home import HomeGroup, home_view
 from models.deliveries import claim_delivery, prune_deliveries
 from models.people import Member
 from models.register import ProcessedDelivery
+from services.home import Home
 from tests.conftest import COORDINATOR
 
 HOME = {"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"}
@@ -44,17 +45,22 @@ def test_home_for_coordinator_mentions_export_and_stays_in_limits(slack, fake_sl
     view = fake_slack.wait_for("views.publish")[0]["view"]
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     text = fake_slack.of("views.publish")[0].text
-    assert "export" in text and all(f"g{i:02d}-" in text for i in range(60))
+    assert "Export register" in text and all(f"g{i:02d}-" in text for i in range(60))
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in view["blocks"])
 
 
 def test_home_view_with_very_many_groups_stays_in_limits():
-    groups = [HomeGroup(f"group-{i:04d}", "d" * 300, "C1", i % 2 == 0) for i in range(2000)]
-    view = home_view(groups, is_coordinator=True, known=True)
+    groups = tuple(HomeGroup(f"group-{i:04d}", "d" * 300, "C1", i % 2 == 0) for i in range(2000))
+    view = home_view(Home(groups=groups, is_coordinator=True, known=True))
     assert len(view["blocks"]) <= 100
-    news = next(n for n, b in enumerate(view["blocks"]) if "New across the network" in json.dumps(b))
-    assert "more" in json.dumps(view["blocks"][news - 2])  # the groups' overflow line, then the news
-    assert "more" in json.dumps(view["blocks"][-8:])
+    dumped = [json.dumps(b) for b in view["blocks"]]
+    cut = next(n for n, b in enumerate(dumped) if "more of your groups" in b)  # the groups' overflow line
+    assert (
+        cut
+        < next(n for n, b in enumerate(dumped) if "Find a group" in b)
+        < next(n for n, b in enumerate(dumped) if "New across the network" in b)
+    )
+    assert "forget-me" in dumped[-1]  # nothing cut off the end
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in view["blocks"])
 
 

@@ -3,7 +3,8 @@
 A SQLAlchemy event listener counts the statements one command sends (transaction control
 excluded); each command is measured on a register already past one page and again after it grew
 (more members, groups and innovations with history), and the two counts must be equal and within
-the budget (issue 11 asks at most 6 for list, show and group info).
+the budget (issue 11 asks at most 6 for list, show and group info). The Home tab is built
+from at most 10, whatever the person's groups and innovations.
 """
 
 from __future__ import annotations
@@ -96,3 +97,36 @@ def test_statements_per_command_stay_bounded_as_the_data_grows(slack, db, clock,
     assert large == small, f"statements grew with the data: {small} → {large}"
     over = {text: n for text, n in large.items() if n > BUDGET[text]}
     assert not over, f"over the budget {BUDGET}: {over}"
+
+
+HOME_BUDGET = 10  # issue 12: the Home tab, built from at most 10 statements however much there is
+
+
+def measure_home(slack, db, clock, user: str, event_id: str) -> tuple[int, list[str]]:
+    """Statements of building one Home (services.home.home_of), and of the whole app_home_opened event."""
+    from services import home
+    from services.uow import UnitOfWork
+
+    with counting(db.engine) as built:
+        home.home_of(UnitOfWork(db, clock, "Europe/Amsterdam"), user)
+    with counting(db.engine) as whole:
+        r = slack.event({"type": "app_home_opened", "user": user, "tab": "home"}, event_id=event_id)
+        slack.wait_idle()
+    assert r.status == 200
+    return len(built), whole
+
+
+def test_the_home_runs_a_bounded_number_of_statements(slack, db, clock, register):
+    with db.transaction() as s:
+        s.get(Member, COORDINATOR).tz = "Africa/Nairobi"
+        s.add(Membership(group_id=register, member_id=COORDINATOR, joined_at=clock.now()))
+    small, small_event = measure_home(slack, db, clock, COORDINATOR, "EvStmt1")
+    grow(db, clock, register, 1000, members=30, innovations=60, groups=25)
+    with db.transaction() as s:  # the coordinator in more groups, with more innovations each
+        for group in s.query(Group).filter(Group.handle.like("g-10%")).all():
+            s.add(Membership(group_id=group.id, member_id=COORDINATOR, joined_at=clock.now()))
+    large, large_event = measure_home(slack, db, clock, COORDINATOR, "EvStmt2")
+    assert large == small, f"the Home's statements grew with the data: {small} → {large}"
+    assert large <= HOME_BUDGET, f"{large} statements for one Home; the budget is {HOME_BUDGET}"
+    # The event around it: its delivery claim, the reader's language, the Home, the stored hash.
+    assert len(large_event) == len(small_event) <= large + 3, large_event

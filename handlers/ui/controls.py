@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import i18n
+from handlers.ui import words
 from handlers.ui.common import escape, shorten
 from i18n import N_, _
 from models.innovations import MAX_NOTE
@@ -45,15 +46,6 @@ SCHEDULE_VIEW = "standup_set_modal"
 ZONE_ACTION = "standup_zone"  # the zone's external select, answered by a block_suggestion listener
 MAX_OPTIONS = 100  # Slack's limit for the options of a select (and of an options response)
 
-STAGE_LABELS = {
-    "idea": N_("Idea"),
-    "exploring": N_("Exploring"),
-    "piloting": N_("Piloting"),
-    "scaling": N_("Scaling"),
-    "adopted": N_("Adopted"),
-    "parked": N_("Parked"),
-    "dropped": N_("Dropped"),
-}
 CLICK_BUSY = N_("Slack is busy right now — click again in a moment.")
 CLICK_TOO_LATE = N_("Slack did not let me open the form in time. Please click again.")
 
@@ -67,7 +59,8 @@ def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
 
 
 def stage_label(stage: str) -> str:
-    return _(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
+    """`Exploring` / `Verkennen`: the word shown for a stage value (handlers/ui/words.py)."""
+    return words.capitalised(words.stage(stage))
 
 
 def _stage_option(stage: str) -> dict[str, Any]:

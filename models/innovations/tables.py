@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, func, select
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -31,6 +31,13 @@ class Organisation(Base):
 
 class Innovation(Base):
     __tablename__ = "innovations"
+    __table_args__ = (
+        # The Home tab (models/dashboard.py, models/search.newest_elsewhere): counts per group and
+        # stage from the index alone, a group's latest without reading rows, the newest logged.
+        Index("ix_innovations_group_stage", "group_id", "stage"),
+        Index("ix_innovations_group_updated", "group_id", "updated_at", "id"),
+        Index("ix_innovations_logged_at_id", "logged_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # shown as INN-<id>
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)

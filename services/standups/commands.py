@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from models import standups as domain
+from models.deliveries import claim_once
 from models.errors import Invalid
 from models.groups import get_group
 from models.people import Member, ensure_member, member_or_newcomer
@@ -134,9 +135,10 @@ def today_for(member: Member, default_tz: str, now: datetime) -> date:
         return now.astimezone(ZoneInfo(default_tz)).date()
 
 
-def set_away(uow: UnitOfWork, actor: Actor, until: date) -> AwaySet:
+def set_away(uow: UnitOfWork, actor: Actor, until: date, *, once: str | None = None) -> AwaySet:
     now = uow.now()
     with uow.transaction() as session:
+        claim_once(session, once, now)  # the Home's date picker, picked twice: AlreadyDone
         member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
         away = domain.set_away(member, until, today_for(member, uow.timezone, now))
         return AwaySet(away, _needs_profile(member))
