@@ -94,7 +94,7 @@ def test_opening_the_home_publishes_the_dashboard_and_remembers_its_hash(slack, 
     assert "Coordinator" not in words  # U1 is not one
     assert find_control(near(view, "*civic-tech*"), "Join")
     assert find_control(view["blocks"], "Language")[1]["type"] == "static_select"
-    stage_menu = find_control(view["blocks"], "exploring")  # INN-1's stage menu, its stage chosen
+    stage_menu = find_control(view["blocks"], "Exploring")  # INN-1's stage menu, its stage chosen (the word shown)
     assert stage_menu[0]["block_id"] == "innovation:1" and [e["action_id"] for e in stage_menu[0]["elements"]] == [
         "innovation_stage",
         "innovation_note",
@@ -210,7 +210,7 @@ def test_leads_get_set_stand_up_and_questions_for_their_groups_only(slack, db):
     view = open_home(slack, "U1")
     mine = near(view, "*data-ethics*")
     assert find_control(mine, "Set stand-up")[1] == {
-        "type": "button", "text": {"type": "plain_text", "text": "Set stand-up", "emoji": True},
+        "type": "button", "text": {"type": "plain_text", "text": "Set stand-up"},
         "action_id": "standup_set", "value": "data-ethics",
     }  # fmt: skip
     assert find_control(mine, "Questions")[1]["action_id"] == "standup_questions_open"
