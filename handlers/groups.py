@@ -1,4 +1,4 @@
-"""Action groups: new, list, info, join, leave, channel, lead, archive."""
+"""Action groups: new, list, info, join, leave, channel, language, lead, archive."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from handlers.grammar import UsageError
 from handlers.people import actor, reply
 from handlers.registry import Family, Subcommand
 from handlers.ui import groups as ui
+from i18n import N_, _
 from services import groups
 
 
@@ -49,6 +50,11 @@ def group_leave(ctx: CommandContext, cmd: GroupLeave) -> Reply:
 def group_channel(ctx: CommandContext, cmd: GroupChannel) -> Reply:
     result = groups.link_channel(ctx.deps.uow, actor(ctx), cmd.handle, ctx.channel_id)
     return reply(ctx, result, ui.channel_linked(result))
+
+
+def group_language(ctx: CommandContext, cmd: GroupLanguage) -> Reply:
+    result = groups.set_language(ctx.deps.uow, actor(ctx), cmd.handle, cmd.language)
+    return reply(ctx, result, ui.language_set(result))
 
 
 def group_lead(ctx: CommandContext, cmd: GroupLead) -> Reply:
@@ -96,6 +102,12 @@ class GroupChannel:
 
 
 @dataclass(frozen=True)
+class GroupLanguage:
+    handle: str
+    language: str  # as typed: the domain checks it
+
+
+@dataclass(frozen=True)
 class GroupLead:
     handle: str
     user_id: str
@@ -124,6 +136,13 @@ def _by_handle(command: type) -> Callable[[str], Any]:
         return command(g.handle(g.one(tail.split(), "HANDLE")))
 
     return parse
+
+
+def _parse_language(tail: str) -> GroupLanguage:
+    words = tail.split()
+    if len(words) != 2:
+        raise UsageError(_("Give the group's HANDLE and its language: `en` or `nl`."))
+    return GroupLanguage(g.handle(words[0]), words[1])
 
 
 def _parse_lead(tail: str) -> GroupLead:
@@ -174,6 +193,14 @@ COMMANDS = (
         "lead: link this channel",
         _by_handle(GroupChannel),
         group_channel,
+        GROUPS,
+    ),
+    Subcommand(
+        ("group", "language"),
+        "/spindle group language HANDLE nl|en",
+        N_("lead: the language of its channel posts"),
+        _parse_language,
+        group_language,
         GROUPS,
     ),
     Subcommand(

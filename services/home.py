@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from models.errors import Unavailable
 from models.groups import groups_of
-from models.people import Member
+from models.people import Member, reader_language
 from models.search import newest_elsewhere
 from services.ports import Messenger, MessengerError
 from services.search import Hit, hit
@@ -37,6 +37,7 @@ class Home:
     is_coordinator: bool
     known: bool  # False: the bot has never met this person (or they were forgotten)
     new_elsewhere: tuple[Hit, ...] = ()  # the latest innovations of groups the person is not in, newest first
+    language: str = "en"  # the reader's (models.people.reader_language); its menu shows it chosen
 
 
 def home_of(uow: UnitOfWork, user_id: str) -> Home:
@@ -45,11 +46,17 @@ def home_of(uow: UnitOfWork, user_id: str) -> Home:
         elsewhere = tuple(hit(i) for i in newest_elsewhere(session, user_id, NEW_ACROSS_NETWORK))
         member = session.get(Member, user_id)
         if member is None or member.forgotten:
-            return Home(groups=(), is_coordinator=False, known=False, new_elsewhere=elsewhere)
+            return Home(groups=(), is_coordinator=False, known=False, new_elsewhere=elsewhere, language=uow.language)
         groups = tuple(
             HomeGroup(g.handle, g.description, g.channel_id, g.lead_id == user_id) for g in groups_of(session, user_id)
         )
-        return Home(groups=groups, is_coordinator=member.is_coordinator, known=True, new_elsewhere=elsewhere)
+        return Home(
+            groups=groups,
+            is_coordinator=member.is_coordinator,
+            known=True,
+            new_elsewhere=elsewhere,
+            language=reader_language(member.language, member.locale, uow.language),
+        )
 
 
 def publish_home(uow: UnitOfWork, messenger: Messenger, user_id: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,6 +66,20 @@ class Coordinators(ActorResult):
     user_ids: tuple[str, ...]  # by name
 
 
+LanguageSource = Literal["chosen", "slack", "default"]
+
+
+@dataclass(frozen=True)
+class LanguageSet(ActorResult):
+    language: str  # the reply is written in it: the new language
+
+
+@dataclass(frozen=True)
+class LanguageShown(ActorResult):
+    language: str  # what they read now
+    source: LanguageSource  # their own choice, their Slack locale, or SPINDLE_LANGUAGE
+
+
 def whoami(uow: UnitOfWork, actor: Actor) -> MemberView:
     """The acting member as handlers need them (e.g. whether `help` shows the coordinators' part)."""
     now = uow.now()
@@ -78,6 +93,28 @@ def set_organisation(uow: UnitOfWork, actor: Actor, organisation: str) -> Organi
     with uow.transaction() as session:
         member, missing = arrive(session, actor, now)
         return OrganisationSet(domain.set_organisation(session, member, organisation), profile_missing=missing)
+
+
+def set_language(uow: UnitOfWork, actor: Actor, language: str) -> LanguageSet:
+    """The person's own language (`en`/`nl`); an unknown code is Invalid and changes nothing."""
+    now = uow.now()
+    with uow.transaction() as session:
+        member, missing = arrive(session, actor, now)
+        return LanguageSet(domain.set_language(member, language), profile_missing=missing)
+
+
+def language_of(uow: UnitOfWork, actor: Actor) -> LanguageShown:
+    """Which language the person reads, and why (for `language` with nothing after it)."""
+    now = uow.now()
+    with uow.transaction() as session:
+        member, missing = arrive(session, actor, now)
+        language = domain.reader_language(member.language, member.locale, uow.language)
+        source: LanguageSource = "default"
+        if member.language == language:
+            source = "chosen"
+        elif language == "nl" and (member.locale or "").lower().startswith("nl"):
+            source = "slack"
+        return LanguageShown(language, source, profile_missing=missing)
 
 
 def add_coordinator(uow: UnitOfWork, actor: Actor, user_id: str) -> CoordinatorAdded:

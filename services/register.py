@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import audit
 from models.db import Database
 from models.errors import DomainError
-from models.people import ensure_member, require_coordinator
+from models.people import Member, ensure_member, reader_language, require_coordinator
 from models.register import Filters, RegisterCounts, check_filters, claim_weekly, due_week, record_delivery
 from services.actor import Actor
 from services.ports import Messenger, MessengerError, RegisterWriter
@@ -79,25 +80,28 @@ def built_register(
 
 @dataclass(frozen=True)
 class RegisterFile:
-    """The comment on an uploaded register."""
+    """The comment on an uploaded register, in its coordinator's language (as all below)."""
 
     counts: RegisterCounts
+    language: str
     weekly: bool = False
 
 
 @dataclass(frozen=True)
 class UploadFailed:
     error: str  # Slack's error name
+    language: str
 
 
 @dataclass(frozen=True)
 class BuildFailed:
-    pass
+    language: str
 
 
 @dataclass(frozen=True)
 class ExportRefused:
     error: DomainError  # e.g. the group was deleted between the ack and the build
+    language: str
 
 
 ExportProblem = UploadFailed | BuildFailed | ExportRefused
@@ -111,6 +115,7 @@ class ExportRequest:
     made_by: str  # the coordinator's display name, as the workbook's "Made by"
     filters: Filters
     needs_profile: bool  # a new member: their Slack profile is still to be fetched
+    language: str = "en"  # the coordinator's: what they are told about it
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ def request_export(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str
             made_by=member.display_name,
             filters=filters,
             needs_profile=not member.profile_fetched and not member.forgotten,
+            language=reader_language(member.language, member.locale, uow.language),
         )
 
 
@@ -143,8 +149,8 @@ def deliver_export(
 ) -> ExportOutcome:
     """After the ack: build, upload, tell the coordinator if anything failed, and audit it."""
     now = uow.now()
-    requester = request.requester
-    outcome = ExportOutcome(sent=False, problem=BuildFailed())
+    requester, language = request.requester, request.language
+    outcome = ExportOutcome(sent=False, problem=BuildFailed(language))
     detail = "build failed"
     try:
         with built_register(
@@ -152,12 +158,12 @@ def deliver_export(
         ) as built:
             try:
                 file_id = messenger.upload(
-                    requester, built.filename, built.path, RegisterFile(built.counts), title=built.title
+                    requester, built.filename, built.path, RegisterFile(built.counts, language), title=built.title
                 )
             except MessengerError as exc:
                 log.warning("register upload failed", extra={"user": requester, "error": exc.error})
                 outcome, detail = (
-                    ExportOutcome(sent=False, problem=UploadFailed(exc.error)),
+                    ExportOutcome(sent=False, problem=UploadFailed(exc.error, language)),
                     f"upload failed: {exc.error}",
                 )
             else:
@@ -165,7 +171,7 @@ def deliver_export(
                 outcome = ExportOutcome(sent=True, file_id=file_id)
                 detail = f"{built.counts.innovations} innovations; file {file_id}"
     except DomainError as exc:
-        outcome, detail = ExportOutcome(sent=False, problem=ExportRefused(exc)), f"refused: {exc.code}"
+        outcome, detail = ExportOutcome(sent=False, problem=ExportRefused(exc, language)), f"refused: {exc.code}"
     except Exception:
         log.exception("register build failed", extra={"user": requester})
     if outcome.problem is not None:
@@ -198,6 +204,21 @@ class WeeklyDelivery:
     failed: tuple[str, ...]  # retried by a later tick
 
 
+def _languages(session: Session, uow: UnitOfWork, member_ids: list[str]) -> dict[str, str]:
+    """Each coordinator's language, in one query."""
+    found = (
+        {
+            row.id: reader_language(row.language, row.locale, uow.language)
+            for row in session.execute(
+                select(Member.id, Member.language, Member.locale).where(Member.id.in_(member_ids))
+            )
+        }
+        if member_ids
+        else {}
+    )
+    return {m: found.get(m, uow.language) for m in member_ids}
+
+
 def deliver_weekly(
     uow: UnitOfWork, messenger: Messenger, writer: RegisterWriter, now: datetime, *, made_by: str
 ) -> WeeklyDelivery | None:
@@ -207,13 +228,14 @@ def deliver_weekly(
         return None
     with uow.transaction() as session:
         claimed = claim_weekly(session, week, now)  # committed before uploading: a twin tick skips these
+        languages = _languages(session, uow, claimed)
     if not claimed:
         return WeeklyDelivery(week, (), ())
     results: dict[str, tuple[str | None, str | None]] = {}  # member → (file id, error)
     try:
         with built_register(uow.db, writer, Filters(), made_at=now, made_by=made_by, timezone=uow.timezone) as built:
-            message = RegisterFile(built.counts, weekly=True)
             for member_id in claimed:
+                message = RegisterFile(built.counts, languages[member_id], weekly=True)
                 try:
                     file_id = messenger.upload(member_id, built.filename, built.path, message, title=built.title)
                     results[member_id] = (file_id, None)

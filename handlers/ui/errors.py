@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from i18n import N_, _
 from models.errors import DomainError
 from models.vocab import KINDS, RISK_LEVELS, RISKS, STAGES
 
@@ -29,6 +30,7 @@ ERRORS: dict[str, str] = {
         "<@{user_id}> is not a member of `{handle}`; they can join with `/spindle group join {handle}` first."
     ),
     "group.already_lead": "<@{user_id}> already leads `{handle}`.",
+    "group.language_lead_only": N_("Only the lead of `{handle}` or a coordinator may set its language."),
     # --- people and coordinators (models/people.py) ---
     "people.org_missing": "Name your organisation, for example `/spindle org Cordaid`.",
     "people.org_too_long": "That organisation name is {length} characters; {limit} is the most.",
@@ -37,6 +39,9 @@ ERRORS: dict[str, str] = {
     "people.not_coordinator": "<@{user_id}> is not a coordinator.",
     "people.last_coordinator": "That is the last coordinator; add another one before removing them.",
     "people.unknown": "<@{user_id}> has not used Spindle Bot yet.",
+    "people.language_unknown": N_(
+        "I don't write in `{language}`. Choose `en` (English) or `nl` (Nederlands): `/spindle language nl`."
+    ),
     # What a refused person tried to do (`doing=` of people.coordinators_only), by code.
     "doing.group.new": "create action groups",
     "doing.group.lead": "assign group leads",
@@ -115,10 +120,10 @@ ERRORS: dict[str, str] = {
 
 def describe(error: DomainError) -> str:
     """The sentence for Slack (mrkdwn). A code with no words is a bug, and fails loudly in tests."""
-    template = ERRORS[error.code]
+    template = _(ERRORS[error.code])  # in the reader's language (an unmarked one stays English)
     params = dict(error.params)
     if "doing" in params:  # the refused action is a code too: its words are `doing.<code>` here
-        params["doing"] = ERRORS[f"doing.{params['doing']}"]
+        params["doing"] = _(ERRORS[f"doing.{params['doing']}"])
     return template.format(**params)
 
 

@@ -7,7 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.ui.common import context, escape, header, line_sections, section, shorten
+from handlers.ui.people import language_name
 from handlers.ui.standups import days_text
+from i18n import _
 from models.groups import GroupSummary
 from services.groups import (
     ChannelLinked,
@@ -15,6 +17,7 @@ from services.groups import (
     GroupCreated,
     GroupInfo,
     GroupJoined,
+    GroupLanguageSet,
     GroupLeft,
     LeadSet,
     ScheduleSummary,
@@ -42,6 +45,17 @@ def channel_linked(linked: ChannelLinked) -> str:
         f"`{linked.handle}` is now linked to <#{linked.channel_id}>: new innovations and stand-ups appear here. "
         "Invite me to this channel (`/invite @Spindle Bot`) if I am not in it yet."
     )
+
+
+def language_set(result: GroupLanguageSet) -> str:
+    return _("`{handle}` now posts in {language}: its innovation cards, stand-ups and summaries.").format(
+        handle=result.handle, language=language_name(result.language)
+    )
+
+
+def group_language(info: GroupInfo) -> str:
+    name = language_name(info.language)
+    return name if info.language_chosen else _("{language} (the default)").format(language=name)
 
 
 def lead_set(lead: LeadSet) -> str:
@@ -103,7 +117,8 @@ def info_blocks(info: GroupInfo) -> list[dict]:
         blocks.append(section(escape(info.description)))
     lead = f"<@{info.lead_id}>" if info.lead_id else "none yet"
     channel = f"<#{info.channel_id}>" if info.channel_id else f"none linked (`/spindle group channel {info.handle}`)"
-    blocks.append(section(f"*Lead:* {lead}\n*Channel:* {channel}"))
+    posts = _("*Language of its posts:* {language}").format(language=group_language(info))
+    blocks.append(section(f"*Lead:* {lead}\n*Channel:* {channel}\n{posts}"))
     if info.members:
         lines = [f"• <@{m.user_id}>" + (f" — {escape(m.organisation)}" if m.organisation else "") for m in info.members]
         blocks.append(section(f"*Members ({len(info.members)})*"))
