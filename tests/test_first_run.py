@@ -208,7 +208,8 @@ def test_a_start_that_works_logs_a_few_lines(tmp_path, fake):
     records = [json.loads(line) for line in out.splitlines()]
     messages = [r["msg"] for r in records]
     assert "running in Socket Mode" in messages and messages[-1] == "stopped"
-    assert len(records) <= 12, messages
+    # Alembic says one line per migration it runs; the rest of a start is a handful of lines.
+    assert len([m for m in messages if not m.startswith("Running upgrade")]) <= 9, messages
     assert not [m for m in messages if "setup plugin" in m or "Context impl" in m or "As you gave" in m], messages
     assert not [r for r in records if r["level"] not in ("info",)], out
 
