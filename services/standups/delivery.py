@@ -67,9 +67,15 @@ def _zone(uow: UnitOfWork, schedule: domain.StandupSchedule | None) -> str:
 
 
 def _reader(session: Session, uow: UnitOfWork, member_id: str) -> str:
-    """A member's language, for a direct message (their row is often in the session already)."""
+    """A member's language, for a direct message."""
     member = session.get(Member, member_id)
     return reader_language(member.language, member.locale, uow.language) if member else uow.language
+
+
+def _readers(session: Session, uow: UnitOfWork, run_id: int) -> dict[int, str]:
+    """The language of each of the run's prompts (and their reminders), by prompt id, in one query."""
+    found = runs_domain.prompt_readers(session, run_id)
+    return {prompt_id: reader_language(*known, uow.language) for prompt_id, known in found.items()}
 
 
 # --- the fan-out ---------------------------------------------------------------------------------
@@ -113,11 +119,12 @@ def fan_out(uow: UnitOfWork, messenger: Messenger, run_id: int) -> bool:
             log.warning("could not tell the lead about the missing channel", extra={"error": exc.error})
     with uow.transaction() as session:
         pending = runs_domain.unsent_prompts(session, run_id, now)
+        readers = _readers(session, uow, run_id) if pending else {}
     for prompt_id, member_id in pending:
         with uow.transaction() as session:
             if not runs_domain.claim_prompt(session, prompt_id, uow.now()):
                 continue
-            reader = _reader(session, uow, member_id)  # the claim has just read the member
+        reader = readers.get(prompt_id, uow.language)
         try:
             posted = messenger.post(member_id, Prompt(handle, due_at, tz, questions, prompt_id, reader))
         except MessengerError as exc:
@@ -150,6 +157,7 @@ def send_reminders(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
         tz = _zone(uow, domain.get_schedule(session, run.group_id))
         handle, due_at = run.group.handle, run.due_at
         prompt_ids = runs_domain.prompts_to_remind(session, run_id)
+        readers = _readers(session, uow, run_id) if prompt_ids else {}
     for prompt_id in prompt_ids:
         with uow.transaction() as session:
             if not runs_domain.claim_reminder(session, prompt_id, uow.now()):
@@ -158,9 +166,8 @@ def send_reminders(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
             if prompt is None:
                 continue
             channel = prompt.dm_channel or prompt.member_id
-            reader = _reader(session, uow, prompt.member_id)
         try:
-            messenger.post(channel, Reminder(handle, due_at, tz, prompt_id, reader))
+            messenger.post(channel, Reminder(handle, due_at, tz, prompt_id, readers.get(prompt_id, uow.language)))
         except MessengerError as exc:
             if exc.transient:
                 with uow.transaction() as session:
