@@ -2,6 +2,8 @@
 
 The language is a context variable (i18n); the listener pool copies the request's context
 (bot/app.ListenerExecutor), so the reply, the modal and the work after the ack all see it.
+It is found when the first word is written: by then the request's service has usually read the
+person (services.people.arrive), so most replies cost no query for it (tests/test_statement_counts.py).
 Channel posts and scheduled messages carry their own language and set it when rendered
 (handlers/ui/render.py).
 """
@@ -32,8 +34,14 @@ def user_of(body: dict[str, Any]) -> str:
 def register(app: App, deps: Deps) -> None:
     @app.use
     def in_their_language(body: dict, next_):
-        try:
-            i18n.use(people.reader_language(deps.uow, user_of(body)))
-        except Unavailable:  # the request itself will say the database is down, in the default language
-            i18n.use(deps.uow.language)
+        user_id = user_of(body)
+
+        def resolve() -> str:
+            try:
+                return people.reader_language(deps.uow, user_id)
+            except Unavailable:  # the request itself will say the database is down, in the default language
+                return deps.uow.language
+
+        people.new_request()
+        i18n.use_when_needed(resolve)
         return next_()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time
@@ -31,6 +31,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+# A request's language, found when its first word is written (see `use_when_needed`).
+_pending: ContextVar[Callable[[], str | None] | None] = ContextVar("language_pending", default=None)
 
 
 def supported(language: str | None) -> str | None:
@@ -42,6 +44,10 @@ def supported(language: str | None) -> str | None:
 
 
 def current() -> str:
+    resolve = _pending.get()
+    if resolve is not None:
+        _pending.set(None)
+        _current.set(supported(resolve()) or DEFAULT)
     return _current.get()
 
 
@@ -49,16 +55,25 @@ def current() -> str:
 def speaking(language: str | None) -> Iterator[str]:
     """Write in `language` (None or an unknown code: keep the current one) inside the block."""
     chosen = supported(language) or current()
-    token = _current.set(chosen)
+    token, pending = _current.set(chosen), _pending.set(None)  # a language still to find stays so
     try:
         yield chosen
     finally:
+        _pending.reset(pending)
         _current.reset(token)
 
 
 def use(language: str | None) -> None:
     """Set the language for the rest of this context (a request's listener thread copies it)."""
+    _pending.set(None)
     _current.set(supported(language) or DEFAULT)
+
+
+def use_when_needed(resolve: Callable[[], str | None]) -> None:
+    """Like `use`, with the language found by `resolve()` when the first word is written: a request
+    whose service reads the person anyway then needs no query of its own (handlers/language.py)."""
+    _current.set(DEFAULT)
+    _pending.set(resolve)
 
 
 @cache

@@ -7,6 +7,7 @@ runs after the ack and asks Slack once per member for the name and time zone.
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -22,6 +23,10 @@ from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# The acting member's (id, language, locale) as the request's service read them: the reply's
+# language then costs no query of its own (reader_language). Cleared for each request.
+_acting: ContextVar[tuple[str, str | None, str | None] | None] = ContextVar("acting_member", default=None)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ActorResult:
@@ -35,7 +40,13 @@ class ActorResult:
 def arrive(session: Session, actor: Actor, now: datetime) -> tuple[Member, bool]:
     """The acting member, created on first contact, and whether their Slack profile is still missing."""
     member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+    _acting.set((member.id, member.language, member.locale))
     return member, not member.profile_fetched and not member.forgotten
+
+
+def new_request() -> None:
+    """Forget the member a previous request in this context read (handlers/language.py)."""
+    _acting.set(None)
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,9 @@ def set_language(uow: UnitOfWork, actor: Actor, language: str) -> LanguageSet:
     now = uow.now()
     with uow.transaction() as session:
         member, missing = arrive(session, actor, now)
-        return LanguageSet(domain.set_language(member, language), profile_missing=missing)
+        chosen = domain.set_language(member, language)
+        _acting.set((member.id, chosen, member.locale))
+        return LanguageSet(chosen, profile_missing=missing)
 
 
 def language_of(uow: UnitOfWork, actor: Actor) -> LanguageShown:
@@ -167,9 +180,13 @@ def refresh_profile(uow: UnitOfWork, messenger: Messenger, user_id: str) -> bool
 
 
 def reader_language(uow: UnitOfWork, user_id: str) -> str:
-    """The language to write to this person in (models/people.reader_language): one primary-key read."""
+    """The language to write to this person in (models/people.reader_language): what this request's
+    service read of them, else one primary-key read."""
     if not user_id:
         return uow.language
+    acting = _acting.get()
+    if acting is not None and acting[0] == user_id:
+        return domain.reader_language(acting[1], acting[2], uow.language)
     with uow.read() as session:
         row = session.execute(select(Member.language, Member.locale).where(Member.id == user_id)).first()
     if row is None:

@@ -246,3 +246,35 @@ def test_render_writes_a_message_in_its_own_language_whatever_the_current_one(uo
     with speaking("nl"):
         assert people_ui.language_set(people.LanguageSet("en")) == "Your language is now English."
         assert render(privacy.ReplyRemoved("en")) == render(privacy.ReplyRemoved("nl"))  # no Dutch for it yet
+
+
+def test_a_request_s_language_is_found_once_when_its_first_word_is_written():
+    import contextvars
+
+    import i18n
+
+    asked: list[str] = []
+
+    def request() -> tuple[str, str, str]:
+        i18n.use_when_needed(lambda: asked.append("db") or "nl")
+        assert asked == []  # nothing is read before a word is written
+        with i18n.speaking("en"):  # a message in its own language neither needs nor sets the reader's
+            inside = i18n.current()
+        assert asked == []
+        return inside, i18n.current(), i18n.current()
+
+    assert contextvars.copy_context().run(request) == ("en", "nl", "nl") and asked == ["db"]
+    assert i18n.current() == "en"  # another context (the next request) is not touched
+
+
+def test_the_reply_s_language_comes_from_what_the_service_read(uow, db):
+    speak(uow, "U1", language="nl")
+    people.new_request()
+    people.whoami(uow, U1)  # the service reads the member (services.people.arrive)…
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("UPDATE members SET language = 'en' WHERE id = 'U1'")
+        conn.commit()
+    assert people.reader_language(uow, "U1") == "nl"  # …so the reply needs no read of its own
+    assert people.reader_language(uow, "U2") == "en"  # someone else: read
+    people.new_request()
+    assert people.reader_language(uow, "U1") == "en"
