@@ -43,5 +43,5 @@ def register(app: App, deps: Deps) -> None:
                 return deps.uow.language
 
         people.new_request()
-        i18n.use_when_needed(resolve)
+        i18n.use_when_needed(resolve, deps.uow.language)
         return next_()

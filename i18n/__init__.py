@@ -32,7 +32,7 @@ DOMAIN = "messages"
 
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT)
 # A request's language, found when its first word is written (see `use_when_needed`).
-_pending: ContextVar[Callable[[], str | None] | None] = ContextVar("language_pending", default=None)
+_pending: ContextVar[tuple[Callable[[], str | None], str] | None] = ContextVar("language_pending", default=None)
 
 
 def supported(language: str | None) -> str | None:
@@ -44,10 +44,10 @@ def supported(language: str | None) -> str | None:
 
 
 def current() -> str:
-    resolve = _pending.get()
-    if resolve is not None:
+    pending = _pending.get()
+    if pending is not None:
         _pending.set(None)
-        _current.set(supported(resolve()) or DEFAULT)
+        _current.set(supported(pending[0]()) or pending[1])
     return _current.get()
 
 
@@ -69,11 +69,19 @@ def use(language: str | None) -> None:
     _current.set(supported(language) or DEFAULT)
 
 
-def use_when_needed(resolve: Callable[[], str | None]) -> None:
+def use_when_needed(resolve: Callable[[], str | None], fallback: str = DEFAULT) -> None:
     """Like `use`, with the language found by `resolve()` when the first word is written: a request
     whose service reads the person anyway then needs no query of its own (handlers/language.py)."""
-    _current.set(DEFAULT)
-    _pending.set(resolve)
+    _current.set(supported(fallback) or DEFAULT)
+    _pending.set((resolve, _current.get()))
+
+
+def settle() -> str:
+    """Stop looking for this request's language and keep its fallback: for when what would tell
+    it (the database) is down, so that saying so does not wait on it a second time."""
+    if _pending.get() is not None:
+        _pending.set(None)
+    return _current.get()
 
 
 @cache

@@ -278,3 +278,19 @@ def test_the_reply_s_language_comes_from_what_the_service_read(uow, db):
     assert people.reader_language(uow, "U2") == "en"  # someone else: read
     people.new_request()
     assert people.reader_language(uow, "U1") == "en"
+
+
+def test_when_the_database_is_down_the_error_is_said_without_asking_it_again():
+    import contextvars
+
+    import i18n
+    from models.errors import Unavailable
+
+    asked: list[str] = []
+
+    def request() -> tuple[str, str]:
+        i18n.use_when_needed(lambda: asked.append("db") or "en", fallback="nl")
+        return describe(Unavailable()), i18n.current()
+
+    sentence, language = contextvars.copy_context().run(request)
+    assert asked == [] and language == "nl" and "database" in sentence

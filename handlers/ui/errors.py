@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+import i18n
 from i18n import N_, _
-from models.errors import DomainError
+from models.errors import DomainError, Unavailable
 from models.vocab import KINDS, RISK_LEVELS, RISKS, STAGES
 
 ERRORS: dict[str, str] = {
@@ -120,6 +121,8 @@ ERRORS: dict[str, str] = {
 
 def describe(error: DomainError) -> str:
     """The sentence for Slack (mrkdwn). A code with no words is a bug, and fails loudly in tests."""
+    if isinstance(error, Unavailable):  # the person's language is in the database that is down
+        i18n.settle()
     template = _(ERRORS[error.code])  # in the reader's language (an unmarked one stays English)
     params = dict(error.params)
     if "doing" in params:  # the refused action is a code too: its words are `doing.<code>` here
