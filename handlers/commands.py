@@ -61,7 +61,7 @@ REGISTRY = Registry(
         *search.COMMANDS,
     ),
     families=(groups.FAMILY, people.FAMILY, standups.FAMILY),
-    aliases={"hulp": "help", "find": "search"},
+    aliases={"hulp": "help", "find": "search", "taal": "language"},
 )
 
 

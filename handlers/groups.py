@@ -1,4 +1,4 @@
-"""Action groups: new, list, info, join, leave, channel, lead, archive."""
+"""Action groups: new, list, info, join, leave, channel, language, lead, archive."""
 
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ def group_channel(ctx: CommandContext, cmd: GroupChannel) -> Reply:
     return reply(ctx, result, ui.channel_linked(result))
 
 
+def group_language(ctx: CommandContext, cmd: GroupLanguage) -> Reply:
+    result = groups.set_language(ctx.deps.uow, actor(ctx), cmd.handle, cmd.language)
+    return reply(ctx, result, ui.language_set(result))
+
+
 def group_lead(ctx: CommandContext, cmd: GroupLead) -> Reply:
     result = groups.set_lead(ctx.deps.uow, actor(ctx), cmd.handle, cmd.user_id)
     return reply(ctx, result, ui.lead_set(result))
@@ -97,6 +102,12 @@ class GroupChannel:
 
 
 @dataclass(frozen=True)
+class GroupLanguage:
+    handle: str
+    language: str  # as typed: the domain checks it
+
+
+@dataclass(frozen=True)
 class GroupLead:
     handle: str
     user_id: str
@@ -125,6 +136,13 @@ def _by_handle(command: type) -> Callable[[str], Any]:
         return command(g.handle(g.one(tail.split(), "HANDLE")))
 
     return parse
+
+
+def _parse_language(tail: str) -> GroupLanguage:
+    words = tail.split()
+    if len(words) != 2:
+        raise UsageError(_("Give the group's HANDLE and its language: `en` or `nl`."))
+    return GroupLanguage(g.handle(words[0]), words[1])
 
 
 def _parse_lead(tail: str) -> GroupLead:
@@ -185,6 +203,14 @@ COMMANDS = (
         N_("lead: link this channel"),
         _by_handle(GroupChannel),
         group_channel,
+        GROUPS,
+    ),
+    Subcommand(
+        ("group", "language"),
+        "/spindle group language HANDLE nl|en",
+        N_("lead: the language of its channel posts"),
+        _parse_language,
+        group_language,
         GROUPS,
     ),
     Subcommand(

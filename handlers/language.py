@@ -1,9 +1,9 @@
-"""Every request is answered in its person's language: a global middleware names the reader.
+"""Every request is answered in its person's language: a global middleware sets it first.
 
-The language is a context variable (i18n), resolved when the first word is written: by then the
-request's service has usually loaded the person's row, and services/reader.py noted their
-language from it, so the reply costs no query of its own. The listener pool copies the request's
-context (bot/app.ListenerExecutor), so the ack, the modal and the work after the ack all see it.
+The language is a context variable (i18n); the listener pool copies the request's context
+(bot/app.ListenerExecutor), so the reply, the modal and the work after the ack all see it.
+It is found when the first word is written: by then the request's service has usually read the
+person (services.people.arrive), so most replies cost no query for it (tests/test_statement_counts.py).
 Channel posts and scheduled messages carry their own language and set it when rendered
 (handlers/ui/render.py).
 """
@@ -18,7 +18,7 @@ from slack_bolt import App
 import i18n
 from handlers.deps import Deps
 from models.errors import Unavailable
-from services import reader as readers
+from services import people
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +34,14 @@ def user_of(body: dict[str, Any]) -> str:
 def register(app: App, deps: Deps) -> None:
     @app.use
     def in_their_language(body: dict, next_):
-        reader = readers.expect(user_of(body))
+        user_id = user_of(body)
 
         def resolve() -> str:
             try:
-                return readers.language(deps.uow, reader)
-            except Unavailable:  # the reply itself says the database is down, in the default language
+                return people.reader_language(deps.uow, user_id)
+            except Unavailable:  # the request itself will say the database is down, in the default language
                 return deps.uow.language
 
-        i18n.use_lazily(resolve)
+        people.new_request()
+        i18n.use_when_needed(resolve, deps.uow.language)
         return next_()

@@ -1,4 +1,4 @@
-"""Members and coordinators: org, coordinator add/remove/list; the Slack profile after the ack."""
+"""Members and coordinators: org, language, coordinator add/remove/list; the Slack profile after the ack."""
 
 from __future__ import annotations
 
@@ -6,22 +6,43 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import App
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from handlers import grammar as g
 from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
+from handlers.home import publish_after, tell
 from handlers.registry import Family, Subcommand
 from handlers.ui import people as ui
+from handlers.ui.errors import describe
 from i18n import N_, _
-from services import people
+from models.errors import DomainError
+from services import home, people
 from services.actor import Actor
 
 log = logging.getLogger(__name__)
 
 
+LANGUAGE_ACTION = "home_language"  # the Home tab's language menu (its options' values: en, nl)
+
+
 def register(app: App, deps: Deps) -> None:
-    """No listeners beyond the `/spindle` subcommands."""
+    @app.action(LANGUAGE_ACTION)
+    def language_chosen(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()  # the choice is stored and the Home published again after it
+        user = (body.get("user") or {}).get("id") or ""
+        value = str((action.get("selected_option") or {}).get("value") or "")
+        if not user:
+            return
+        try:
+            result = people.set_language(deps.uow, Actor(user), value)
+        except DomainError as exc:  # a refused click changes nothing; on the Home tab it says why in a modal
+            tell(client, body, describe(exc))
+            return
+        if result.profile_missing:
+            people.refresh_profile(deps.uow, deps.messenger, Actor(user))
+        publish_after(deps, user, body)
 
 
 def actor(ctx: CommandContext) -> Actor:
@@ -55,6 +76,21 @@ def set_org(ctx: CommandContext, cmd: SetOrg) -> Reply:
     return reply(ctx, result, ui.organisation_set(result))
 
 
+def language(ctx: CommandContext, cmd: SetLanguage | ShowLanguage) -> Reply:
+    if isinstance(cmd, ShowLanguage):
+        shown = people.language_of(ctx.deps.uow, actor(ctx))
+        return reply(ctx, shown, ui.language_shown(shown))
+    result = people.set_language(ctx.deps.uow, actor(ctx), cmd.language)
+    refresh = refresh_profile_after(ctx) if result.profile_missing else None
+
+    def after() -> None:  # the Home tab, too, is in the new language from now on
+        if refresh is not None:
+            refresh()
+        home.publish_home(ctx.deps.uow, ctx.deps.messenger, ctx.user_id)
+
+    return Reply(ui.language_set(result), after=after)
+
+
 def coordinator_add(ctx: CommandContext, cmd: CoordinatorAdd) -> Reply:
     result = people.add_coordinator(ctx.deps.uow, actor(ctx), cmd.user_id)
     return reply(ctx, result, ui.coordinator_added(result))
@@ -76,6 +112,16 @@ def coordinator_list(ctx: CommandContext, cmd: CoordinatorList) -> Reply:
 @dataclass(frozen=True)
 class SetOrg:
     organisation: str
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: str  # as typed: the domain checks it (models.people.checked_language)
+
+
+@dataclass(frozen=True)
+class ShowLanguage:
+    pass
 
 
 @dataclass(frozen=True)
@@ -104,6 +150,15 @@ def _parse_org(tail: str) -> SetOrg:
     return SetOrg(organisation)
 
 
+def _parse_language(tail: str) -> SetLanguage | ShowLanguage:
+    words = tail.split()
+    if not words:
+        return ShowLanguage()
+    if len(words) > 1:
+        raise UsageError(_("Give one language: `en` or `nl`."))
+    return SetLanguage(words[0])
+
+
 def _parse_add(tail: str) -> CoordinatorAdd:
     return CoordinatorAdd(g.mention(g.one(tail.split(), _("@person"))))
 
@@ -127,6 +182,14 @@ FAMILY = Family(
 COMMANDS = (
     Subcommand(
         ("org",), N_("/spindle org ORGANISATION"), N_("set your organisation"), _parse_org, set_org, N_("Action groups")
+    ),
+    Subcommand(
+        ("language",),
+        "/spindle language nl|en",
+        N_("your language: Dutch or English (also `taal`)"),
+        _parse_language,
+        language,
+        "Action groups",
     ),
     Subcommand(
         ("coordinator", "add"),

@@ -30,22 +30,9 @@ DEFAULT = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 
-
-class Lazily:
-    """A language found out only when the first word is written, then kept (see `use_lazily`)."""
-
-    def __init__(self, resolve: Callable[[], str | None]):
-        self._resolve: Callable[[], str | None] | None = resolve
-        self._language = DEFAULT
-
-    def language(self) -> str:
-        if self._resolve is not None:
-            resolve, self._resolve = self._resolve, None
-            self._language = supported(resolve()) or DEFAULT
-        return self._language
-
-
-_current: ContextVar[str | Lazily] = ContextVar("language", default=DEFAULT)
+_current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+# A request's language, found when its first word is written (see `use_when_needed`).
+_pending: ContextVar[tuple[Callable[[], str | None], str] | None] = ContextVar("language_pending", default=None)
 
 
 def supported(language: str | None) -> str | None:
@@ -57,30 +44,44 @@ def supported(language: str | None) -> str | None:
 
 
 def current() -> str:
-    value = _current.get()
-    return value if isinstance(value, str) else value.language()
+    pending = _pending.get()
+    if pending is not None:
+        _pending.set(None)
+        _current.set(supported(pending[0]()) or pending[1])
+    return _current.get()
 
 
 @contextmanager
 def speaking(language: str | None) -> Iterator[str]:
     """Write in `language` (None or an unknown code: keep the current one) inside the block."""
     chosen = supported(language) or current()
-    token = _current.set(chosen)
+    token, pending = _current.set(chosen), _pending.set(None)  # a language still to find stays so
     try:
         yield chosen
     finally:
+        _pending.reset(pending)
         _current.reset(token)
 
 
 def use(language: str | None) -> None:
     """Set the language for the rest of this context (a request's listener thread copies it)."""
+    _pending.set(None)
     _current.set(supported(language) or DEFAULT)
 
 
-def use_lazily(resolve: Callable[[], str | None]) -> None:
-    """Like `use`, with the language asked of `resolve` when the first word is written: a request
-    that writes nothing costs nothing, and one whose service already read the person costs no query."""
-    _current.set(Lazily(resolve))
+def use_when_needed(resolve: Callable[[], str | None], fallback: str = DEFAULT) -> None:
+    """Like `use`, with the language found by `resolve()` when the first word is written: a request
+    whose service reads the person anyway then needs no query of its own (handlers/language.py)."""
+    _current.set(supported(fallback) or DEFAULT)
+    _pending.set((resolve, _current.get()))
+
+
+def settle() -> str:
+    """Stop looking for this request's language and keep its fallback: for when what would tell
+    it (the database) is down, so that saying so does not wait on it a second time."""
+    if _pending.get() is not None:
+        _pending.set(None)
+    return _current.get()
 
 
 @cache

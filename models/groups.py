@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.audit import audit
 from models.base import Base, UTCDateTime
 from models.errors import Conflict, Forbidden, Invalid, NotFound
-from models.people import Member, require_coordinator
+from models.people import Member, checked_language, require_coordinator
 from models.vocab import HANDLE_PATTERN
 
 HANDLE_RE = re.compile(rf"^{HANDLE_PATTERN}$")
@@ -159,6 +159,16 @@ def link_channel(session: Session, actor: Member, handle: str, channel_id: str) 
     if not channel_id:
         raise Invalid("group.channel_missing")
     group.channel_id = channel_id
+    return group
+
+
+def set_language(session: Session, actor: Member, handle: str, language: str, now: datetime) -> Group:
+    """The language of the group's channel posts; its lead or a coordinator (as for its channel)."""
+    group = get_group(session, handle)
+    if not can_lead(group, actor):
+        raise Forbidden("group.language_lead_only", handle=group.handle)
+    group.language = checked_language(language)
+    audit(session, now, actor.id, "group.language", f"{group.handle} {group.language}")
     return group
 
 

@@ -93,6 +93,20 @@ def reader_language(language: str | None, locale: str | None, default: str) -> s
     return default
 
 
+def checked_language(language: str) -> str:
+    """One of LANGUAGES (`EN`, ` nl ` are fine); Invalid naming the choices otherwise."""
+    code = language.strip().lower()
+    if code not in LANGUAGES:
+        raise Invalid("people.language_unknown", language=language.strip().replace("`", "'")[:20])
+    return code
+
+
+def set_language(member: Member, language: str) -> str:
+    """The member's own choice: it wins over their Slack locale and the workspace default."""
+    member.language = checked_language(language)
+    return member.language
+
+
 def seed_coordinators(session: Session, user_ids: list[str], now: datetime) -> None:
     for user_id in user_ids:
         member, _ = ensure_member(session, user_id, now)

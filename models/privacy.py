@@ -27,7 +27,7 @@ class Erasure:
     done: bool
     answers: int = 0
     groups_left: list[str] = field(default_factory=list)
-    replies: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts)
+    replies: list[tuple[str, str, str | None]] = field(default_factory=list)  # (channel, ts, group's language)
 
 
 def forget_token(member: Member) -> str:
@@ -55,12 +55,13 @@ def forget_member(session: Session, user_id: str, now: datetime, *, token: str |
     pseudonym = f"{FORGOTTEN_PREFIX}{uuid.uuid4().hex[:16]}"
     erasure = Erasure(done=True)
     prompts = session.execute(
-        select(StandupPrompt.id, StandupPrompt.reply_ts, StandupRun.channel_id)
+        select(StandupPrompt.id, StandupPrompt.reply_ts, StandupRun.channel_id, Group.language)
         .join(StandupRun, StandupRun.id == StandupPrompt.run_id)
+        .join(Group, Group.id == StandupRun.group_id)
         .where(StandupPrompt.member_id == user_id, StandupPrompt.answers.is_not(None))
     ).all()
     erasure.answers = len(prompts)
-    erasure.replies = [(channel, ts) for _, ts, channel in prompts if ts and channel]
+    erasure.replies = [(channel, ts, language) for _, ts, channel, language in prompts if ts and channel]
     session.execute(
         update(StandupPrompt).where(StandupPrompt.member_id == user_id).values(answers=None),
         execution_options={"synchronize_session": False},

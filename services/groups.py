@@ -1,4 +1,4 @@
-"""Action groups: create, list, info, join, leave, link a channel, set a lead, archive.
+"""Action groups: create, list, info, join, leave, link a channel, its language, set a lead, archive.
 
 Each function is one transaction; the acting person becomes a member on first contact. Results
 are plain frozen data (no ORM objects leave the transaction) that handlers/ui/groups.py words.
@@ -47,6 +47,12 @@ class ChannelLinked(ActorResult):
 
 
 @dataclass(frozen=True)
+class GroupLanguageSet(ActorResult):
+    handle: str
+    language: str  # of its channel posts from now on
+
+
+@dataclass(frozen=True)
 class LeadSet(ActorResult):
     handle: str
     user_id: str
@@ -87,6 +93,8 @@ class GroupInfo(ActorResult):
     schedule: ScheduleSummary | None  # None: no active schedule
     stage_counts: tuple[tuple[str, int], ...]  # every stage, in order, zeros included
     reader_tz: str | None  # the asking member's own zone, for their local stand-up times
+    language: str = "en"  # of its channel posts
+    language_chosen: bool = False  # False: SPINDLE_LANGUAGE, as nobody set one
 
     @property
     def innovations(self) -> int:
@@ -149,6 +157,8 @@ def group_info(uow: UnitOfWork, actor: Actor, handle: str) -> GroupInfo:
             schedule=summary,
             stage_counts=tuple(count_by_stage(session, group.id).items()),
             reader_tz=member.tz,
+            language=group.language or uow.language,
+            language_chosen=group.language is not None,
             profile_missing=missing,
         )
 
@@ -177,6 +187,15 @@ def link_channel(uow: UnitOfWork, actor: Actor, handle: str, channel_id: str) ->
         member, missing = arrive(session, actor, now)
         group = domain.link_channel(session, member, handle, channel_id)
         return ChannelLinked(group.handle, channel_id, profile_missing=missing)
+
+
+def set_language(uow: UnitOfWork, actor: Actor, handle: str, language: str) -> GroupLanguageSet:
+    """The language of the group's channel posts (cards, stand-ups, summaries); lead or coordinator."""
+    now = uow.now()
+    with uow.transaction() as session:
+        member, missing = arrive(session, actor, now)
+        group = domain.set_language(session, member, handle, language, now)
+        return GroupLanguageSet(group.handle, group.language or uow.language, profile_missing=missing)
 
 
 def set_lead(uow: UnitOfWork, actor: Actor, handle: str, user_id: str, *, once: str | None = None) -> LeadSet:

@@ -24,10 +24,11 @@ from models.deliveries import claim_delivery
 from models.errors import NotFound
 from models.innovations import InnovationInput as InnovationInput  # handlers build the form's input
 from models.innovations import InvalidFields as InvalidFields  # re-exported: the form's field errors
-from models.people import Member, ensure_member, member_or_newcomer
+from models.people import Member, ensure_member, reader_language
 from models.vocab import RISKS
 from services.actor import Actor
 from services.deliveries import once
+from services.people import arrive, look
 from services.ports import Messenger, MessengerError
 from services.search import Hit, related_in
 from services.uow import UnitOfWork
@@ -61,6 +62,7 @@ class InnovationView:
     safeguards: str
     handle: str
     group_channel: str | None  # where a new card goes
+    group_language: str | None  # its card's language (None: SPINDLE_LANGUAGE)
     logged_by: str | None
     logged_at: datetime
     updated_at: datetime
@@ -153,6 +155,7 @@ class FormSaved:
     innovation: InnovationView
     edited: bool
     related: tuple[Hit, ...] = ()  # only for a new innovation
+    language: str = "en"  # the person's: the confirmation is a direct message
 
 
 CardStatus = Literal["posted", "no_channel", "failed"]
@@ -172,18 +175,21 @@ class CardOutcome:
 class InnovationCard:
     innovation: InnovationView
     tz: str  # the workspace zone: a channel has many readers
+    language: str  # the group's
 
 
 @dataclass(frozen=True)
 class LogConfirmation:
     innovation: InnovationView
     card: CardOutcome
-    related: tuple[Hit, ...] = ()
+    related: tuple[Hit, ...]
+    language: str  # the person's
 
 
 @dataclass(frozen=True)
 class EditConfirmation:
     innovation: InnovationView
+    language: str  # the person's
 
 
 # --- reading inside the transaction --------------------------------------------------------------
@@ -211,6 +217,7 @@ def view_of(innovation: domain.Innovation) -> InnovationView:
         safeguards=innovation.safeguards,
         handle=innovation.group.handle,
         group_channel=innovation.group.channel_id,
+        group_language=innovation.group.language,
         logged_by=_person(innovation.logged_by, innovation.logger),
         logged_at=innovation.logged_at,
         updated_at=innovation.updated_at,
@@ -244,17 +251,6 @@ def input_of(innovation: domain.Innovation) -> InnovationInput:
     )
 
 
-def _act(session: Session, uow: UnitOfWork, actor: Actor) -> tuple[Member, bool]:
-    member, _ = ensure_member(session, actor.user_id, uow.now(), name=actor.name)
-    return member, not member.profile_fetched and not member.forgotten
-
-
-def _seen(session: Session, uow: UnitOfWork, actor: Actor) -> tuple[Member, bool]:
-    """`_act` for a read: a first contact is not stored here (the profile refresh after the ack does)."""
-    member = member_or_newcomer(session, actor.user_id, uow.now(), name=actor.name)
-    return member, not member.profile_fetched and not member.forgotten
-
-
 def _handles(session: Session, member: Member) -> tuple[str, ...]:
     return tuple(g.handle for g in domain.groups_for_logging(session, member))
 
@@ -265,7 +261,7 @@ def _handles(session: Session, member: Member) -> tuple[str, ...]:
 def log_form(uow: UnitOfWork, actor: Actor) -> LogForm:
     """The groups for `log`'s form; refused when the person may log into none."""
     with uow.read() as session:
-        member, due = _seen(session, uow, actor)
+        member, due = look(session, actor, uow.now())
         groups = _handles(session, member)
         if not groups:
             raise NotFound("innovation.no_active_groups" if member.is_coordinator else "innovation.not_in_a_group")
@@ -274,7 +270,7 @@ def log_form(uow: UnitOfWork, actor: Actor) -> LogForm:
 
 def quick_log(uow: UnitOfWork, actor: Actor, handle: str, title: str) -> Logged:
     with uow.transaction() as session:
-        member, due = _act(session, uow, actor)
+        member, due = arrive(session, actor, uow.now())
         innovation = domain.quick_log(session, member, handle, title, uow.now())
         # Read in the same transaction: no second round trip, and the reply names what was committed.
         return Logged(due, view_of(innovation), tuple(related_in(session, innovation.id, LOG_RELATED)))
@@ -282,7 +278,7 @@ def quick_log(uow: UnitOfWork, actor: Actor, handle: str, title: str) -> Logged:
 
 def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: str | None) -> Listing:
     with uow.read() as session:
-        member, due = _seen(session, uow, actor)
+        member, due = look(session, actor, uow.now())
         rows, total = domain.list_innovations(session, handle, stage)
         listed = tuple(ListedInnovation(i.ref, i.title, i.stage, i.group.handle, i.summary, i.updated_at) for i in rows)
         limit = domain.LIST_COUNT_LIMIT
@@ -292,7 +288,7 @@ def list_innovations(uow: UnitOfWork, actor: Actor, handle: str | None, stage: s
 
 def show(uow: UnitOfWork, actor: Actor, ref: int) -> Shown:
     with uow.read() as session:
-        member, due = _seen(session, uow, actor)
+        member, due = look(session, actor, uow.now())
         innovation = domain.get_innovation(session, ref, whole=True)
         entries = tuple(_entry(item) for item in domain.history(session, innovation))
         related = tuple(related_in(session, innovation.id, SHOW_RELATED))
@@ -305,7 +301,7 @@ def move_stage(
     """`claim`: a click's or a modal's delivery key; its second arrival raises deliveries.Duplicate."""
     with uow.transaction() as session:
         once(session, claim, uow.now())
-        member, due = _act(session, uow, actor)
+        member, due = arrive(session, actor, uow.now())
         innovation, change = domain.move_stage(session, member, ref, stage, note, uow.now())
         return StageMoved(due, view_of(innovation), change.from_stage or "", change.to_stage)
 
@@ -313,7 +309,7 @@ def move_stage(
 def add_note(uow: UnitOfWork, actor: Actor, ref: int, text: str, *, claim: str | None = None) -> NoteAdded:
     with uow.transaction() as session:
         once(session, claim, uow.now())
-        member, due = _act(session, uow, actor)
+        member, due = arrive(session, actor, uow.now())
         innovation, _ = domain.add_note(session, member, ref, text, uow.now())
         return NoteAdded(due, innovation.ref, innovation.title)
 
@@ -321,7 +317,7 @@ def add_note(uow: UnitOfWork, actor: Actor, ref: int, text: str, *, claim: str |
 def edit_form(uow: UnitOfWork, actor: Actor, ref: int) -> EditForm:
     """The edit form's groups and current values; refused unless the person may change it."""
     with uow.read() as session:
-        member, due = _seen(session, uow, actor)
+        member, due = look(session, actor, uow.now())
         innovation = domain.get_innovation(session, ref)
         domain.require_may_change(session, innovation, member)
         return EditForm(due, innovation.id, innovation.ref, _handles(session, member), input_of(innovation))
@@ -331,7 +327,7 @@ def prefill(uow: UnitOfWork, actor: Actor, message_text: str) -> Prefill:
     """The "Log as innovation" shortcut: the form's groups, with the message as its summary."""
     summary = message_text.replace("\x00", "").strip()[: domain.MAX_SUMMARY]
     with uow.read() as session:
-        member, due = _seen(session, uow, actor)
+        member, due = look(session, actor, uow.now())
         return Prefill(due, _handles(session, member), InnovationInput(summary=summary))
 
 
@@ -350,14 +346,20 @@ def save_form(
         if claim is not None and not claim_delivery(session, claim, now):
             return None
         member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        language = reader_language(member.language, member.locale, uow.language)
         if ref is None:
             innovation = domain.create_innovation(session, member, data, now)
-            return FormSaved(view_of(innovation), False, tuple(related_in(session, innovation.id, LOG_RELATED)))
+            related = tuple(related_in(session, innovation.id, LOG_RELATED))
+            return FormSaved(view_of(innovation), False, related, language)
         innovation, _ = domain.update_innovation(session, member, ref, data, now)
-        return FormSaved(view_of(innovation), edited=True)
+        return FormSaved(view_of(innovation), edited=True, language=language)
 
 
 # --- after the ack: the card and the confirmation ------------------------------------------------
+
+
+def _card(uow: UnitOfWork, innovation: InnovationView) -> InnovationCard:
+    return InnovationCard(innovation, uow.timezone, innovation.group_language or uow.language)
 
 
 def post_card(uow: UnitOfWork, messenger: Messenger, innovation: InnovationView) -> CardOutcome:
@@ -367,7 +369,7 @@ def post_card(uow: UnitOfWork, messenger: Messenger, innovation: InnovationView)
     if not channel:
         return CardOutcome("no_channel", innovation.handle, None)
     try:
-        posted = messenger.post(channel, InnovationCard(innovation, uow.timezone))
+        posted = messenger.post(channel, _card(uow, innovation))
     except MessengerError as exc:
         log.warning("innovation card not posted", extra={"ref": innovation.ref, "channel": channel, "error": exc.error})
         return CardOutcome("failed", innovation.handle, channel)
@@ -382,7 +384,7 @@ def update_card(uow: UnitOfWork, messenger: Messenger, innovation: InnovationVie
     if not innovation.card_channel or not innovation.card_ts:
         return False
     try:
-        messenger.update(innovation.card_channel, innovation.card_ts, InnovationCard(innovation, uow.timezone))
+        messenger.update(innovation.card_channel, innovation.card_ts, _card(uow, innovation))
     except MessengerError as exc:
         log.warning(
             "innovation card not updated",
@@ -396,10 +398,10 @@ def announce(uow: UnitOfWork, messenger: Messenger, actor: Actor, saved: FormSav
     """After a form submission's ack: post (or update) the card, then confirm to the person by DM."""
     if saved.edited:
         update_card(uow, messenger, saved.innovation)
-        confirmation: object = EditConfirmation(saved.innovation)
+        confirmation: object = EditConfirmation(saved.innovation, saved.language)
     else:
         card = post_card(uow, messenger, saved.innovation)
-        confirmation = LogConfirmation(saved.innovation, card, saved.related)
+        confirmation = LogConfirmation(saved.innovation, card, saved.related, saved.language)
     try:
         messenger.post(actor.user_id, confirmation)
     except MessengerError as exc:

@@ -8,8 +8,10 @@ after the ack and asks Slack once per member for the name and time zone.
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +24,10 @@ from services.ports import Messenger, MessengerError, Profile
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# The acting member's (id, language, locale) as the request's service read them: the reply's
+# language then costs no query of its own (reader_language). Cleared for each request.
+_acting: ContextVar[tuple[str, str | None, str | None] | None] = ContextVar("acting_member", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +42,7 @@ class ActorResult:
 def arrive(session: Session, actor: Actor, now: datetime) -> tuple[Member, bool]:
     """The acting member, created on first contact, and whether their Slack profile is still missing."""
     member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+    _acting.set((member.id, member.language, member.locale))
     return member, not member.profile_fetched and not member.forgotten
 
 
@@ -43,7 +50,13 @@ def look(session: Session, actor: Actor, now: datetime) -> tuple[Member, bool]:
     """`arrive` for a service that only reads: on first contact an unsaved member (see
     models.people.member_or_newcomer), whose profile is missing, so `refresh_profile` stores them."""
     member = member_or_newcomer(session, actor.user_id, now, name=actor.name)
+    _acting.set((member.id, member.language, member.locale))
     return member, not member.profile_fetched and not member.forgotten
+
+
+def new_request() -> None:
+    """Forget the member a previous request in this context read (handlers/language.py)."""
+    _acting.set(None)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,20 @@ class Coordinators(ActorResult):
     user_ids: tuple[str, ...]  # by name
 
 
+LanguageSource = Literal["chosen", "slack", "default"]
+
+
+@dataclass(frozen=True)
+class LanguageSet(ActorResult):
+    language: str  # the reply is written in it: the new language
+
+
+@dataclass(frozen=True)
+class LanguageShown(ActorResult):
+    language: str  # what they read now
+    source: LanguageSource  # their own choice, their Slack locale, or SPINDLE_LANGUAGE
+
+
 def whoami(uow: UnitOfWork, actor: Actor) -> MemberView:
     """The acting member as handlers need them (e.g. whether `help` shows the coordinators' part)."""
     now = uow.now()
@@ -87,6 +114,30 @@ def set_organisation(uow: UnitOfWork, actor: Actor, organisation: str) -> Organi
     with uow.transaction() as session:
         member, missing = arrive(session, actor, now)
         return OrganisationSet(domain.set_organisation(session, member, organisation), profile_missing=missing)
+
+
+def set_language(uow: UnitOfWork, actor: Actor, language: str) -> LanguageSet:
+    """The person's own language (`en`/`nl`); an unknown code is Invalid and changes nothing."""
+    now = uow.now()
+    with uow.transaction() as session:
+        member, missing = arrive(session, actor, now)
+        chosen = domain.set_language(member, language)
+        _acting.set((member.id, chosen, member.locale))
+        return LanguageSet(chosen, profile_missing=missing)
+
+
+def language_of(uow: UnitOfWork, actor: Actor) -> LanguageShown:
+    """Which language the person reads, and why (for `language` with nothing after it)."""
+    now = uow.now()
+    with uow.transaction() as session:
+        member, missing = arrive(session, actor, now)
+        language = domain.reader_language(member.language, member.locale, uow.language)
+        source: LanguageSource = "default"
+        if member.language == language:
+            source = "chosen"
+        elif language == "nl" and (member.locale or "").lower().startswith("nl"):
+            source = "slack"
+        return LanguageShown(language, source, profile_missing=missing)
 
 
 def add_coordinator(uow: UnitOfWork, actor: Actor, user_id: str) -> CoordinatorAdded:
@@ -150,3 +201,18 @@ def refresh_profile(uow: UnitOfWork, messenger: Messenger, actor: Actor) -> bool
             if attempt == 2:
                 raise
     return profile is not None
+
+
+def reader_language(uow: UnitOfWork, user_id: str) -> str:
+    """The language to write to this person in (models/people.reader_language): what this request's
+    service read of them, else one primary-key read."""
+    if not user_id:
+        return uow.language
+    acting = _acting.get()
+    if acting is not None and acting[0] == user_id:
+        return domain.reader_language(acting[1], acting[2], uow.language)
+    with uow.read() as session:
+        row = session.execute(select(Member.language, Member.locale).where(Member.id == user_id)).first()
+    if row is None:
+        return uow.language
+    return domain.reader_language(row.language, row.locale, uow.language)

@@ -40,6 +40,8 @@ class Forgotten:
 class ReplyRemoved:
     """What a posted stand-up answer is replaced with once its author is forgotten."""
 
+    language: str  # the group's: the reply is in its channel's thread
+
 
 def forget_prompt(uow: UnitOfWork, actor: Actor) -> ForgetPrompt:
     """What the confirm prompt needs; changes nothing but a first contact's member row."""
@@ -60,9 +62,9 @@ def forget(uow: UnitOfWork, messenger: Messenger, user_id: str, token: str) -> F
         return Forgotten(done=False)
     log.info("member forgotten", extra={"answers": erasure.answers, "groups_left": len(erasure.groups_left)})
     failed = 0
-    for channel, ts in erasure.replies:
+    for channel, ts, language in erasure.replies:
         try:
-            messenger.update(channel, ts, ReplyRemoved())
+            messenger.update(channel, ts, ReplyRemoved(language or uow.language))
         except MessengerError as exc:
             failed += 1
             log.warning("could not clear a stand-up reply", extra={"channel": channel, "error": exc.error})

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import audit
@@ -88,7 +89,7 @@ def built_register(
 
 @dataclass(frozen=True)
 class RegisterFile:
-    """The comment on an uploaded register."""
+    """The comment on an uploaded register, in its coordinator's language (as all below)."""
 
     counts: RegisterCounts
     weekly: bool = False
@@ -98,16 +99,18 @@ class RegisterFile:
 @dataclass(frozen=True)
 class UploadFailed:
     error: str  # Slack's error name
+    language: str
 
 
 @dataclass(frozen=True)
 class BuildFailed:
-    pass
+    language: str
 
 
 @dataclass(frozen=True)
 class ExportRefused:
     error: DomainError  # e.g. the group was deleted between the ack and the build
+    language: str
 
 
 ExportProblem = UploadFailed | BuildFailed | ExportRefused
@@ -162,8 +165,8 @@ def deliver_export(
 ) -> ExportOutcome:
     """After the ack: build, upload, tell the coordinator if anything failed, and audit it."""
     now = uow.now()
-    requester = request.requester
-    outcome = ExportOutcome(sent=False, problem=BuildFailed())
+    requester, language = request.requester, request.language
+    outcome = ExportOutcome(sent=False, problem=BuildFailed(language))
     detail = "build failed"
     try:
         with built_register(
@@ -186,7 +189,7 @@ def deliver_export(
             except MessengerError as exc:
                 log.warning("register upload failed", extra={"user": requester, "error": exc.error})
                 outcome, detail = (
-                    ExportOutcome(sent=False, problem=UploadFailed(exc.error)),
+                    ExportOutcome(sent=False, problem=UploadFailed(exc.error, language)),
                     f"upload failed: {exc.error}",
                 )
             else:
@@ -194,7 +197,7 @@ def deliver_export(
                 outcome = ExportOutcome(sent=True, file_id=file_id)
                 detail = f"{built.counts.innovations} innovations; file {file_id}"
     except DomainError as exc:
-        outcome, detail = ExportOutcome(sent=False, problem=ExportRefused(exc)), f"refused: {exc.code}"
+        outcome, detail = ExportOutcome(sent=False, problem=ExportRefused(exc, language)), f"refused: {exc.code}"
     except Exception:
         log.exception("register build failed", extra={"user": requester})
     if outcome.problem is not None:
@@ -227,6 +230,21 @@ class WeeklyDelivery:
     failed: tuple[str, ...]  # retried by a later tick
 
 
+def _languages(session: Session, uow: UnitOfWork, member_ids: list[str]) -> dict[str, str]:
+    """Each coordinator's language, in one query."""
+    found = (
+        {
+            row.id: reader_language(row.language, row.locale, uow.language)
+            for row in session.execute(
+                select(Member.id, Member.language, Member.locale).where(Member.id.in_(member_ids))
+            )
+        }
+        if member_ids
+        else {}
+    )
+    return {m: found.get(m, uow.language) for m in member_ids}
+
+
 def deliver_weekly(
     uow: UnitOfWork, messenger: Messenger, writer: RegisterWriter, now: datetime, *, made_by: str
 ) -> WeeklyDelivery | None:
@@ -236,14 +254,12 @@ def deliver_weekly(
         return None
     with uow.transaction() as session:
         claimed = claim_weekly(session, week, now)  # committed before uploading: a twin tick skips these
+        languages = _languages(session, uow, claimed)
     if not claimed:
         return WeeklyDelivery(week, (), ())
-    with uow.read() as session:  # each coordinator reads the register in their own language
-        by_language: dict[str, list[str]] = {}
-        for member_id in claimed:
-            member = session.get(Member, member_id)
-            language = reader_language(member.language, member.locale, uow.language) if member else uow.language
-            by_language.setdefault(language, []).append(member_id)
+    by_language: dict[str, list[str]] = {}  # each coordinator reads the register in their own language
+    for member_id in claimed:
+        by_language.setdefault(languages[member_id], []).append(member_id)
     results: dict[str, tuple[str | None, str | None]] = {}  # member → (file id, error)
     for language, members in sorted(by_language.items()):  # one workbook per language, not per person
         results.update(_weekly_in(uow, messenger, writer, now, made_by, language, members))

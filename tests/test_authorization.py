@@ -322,6 +322,16 @@ def submit_new_group(c: Cell) -> Response:
     return c.slack.view_submission(c.user, "home_new_group", values)
 
 
+def choose_language(c: Cell) -> Response:
+    """The Home tab's language menu, Nederlands picked."""
+    menu = {"type": "actions", "block_id": "language",
+            "elements": [{"type": "static_select", "action_id": "home_language",
+                          "placeholder": {"type": "plain_text", "text": "Language"},
+                          "options": [{"text": {"type": "plain_text", "text": t}, "value": v}
+                                      for v, t in (("en", "English"), ("nl", "Nederlands"))]}]}  # fmt: skip
+    return c.slack.click(c.user, [menu], "Language", option="Nederlands", view={"type": "home", "id": "VHOME"})
+
+
 def click_forget(c: Cell) -> Response:
     return c.slack.block_action(c.user, "forget_me_confirm", c.world.tokens[c.user], block_id="forget_me")
 
@@ -432,6 +442,16 @@ def eff_archive(c: Cell) -> None:
 
 def eff_org(c: Cell) -> None:
     assert member_of(c)["organisation"] == "Acme Foundation"
+
+
+def eff_language(c: Cell) -> None:
+    assert member_of(c)["language"] == "nl"
+    assert c.calls_of("views.publish", user_id=c.user), "the Home tab was not published in the new language"
+
+
+def eff_group_language(c: Cell) -> None:
+    assert c.q(lambda s: group_of(s).language) == "nl"
+    assert audited(c, "group.language")
 
 
 def eff_coordinator_add(c: Cell) -> None:
@@ -590,6 +610,9 @@ TABLE: list[Row] = [
     Row("group-lead", command(f"group lead {{h}} <@{MEMBER}|umemb>"), COORDS, eff_lead, ONLY_COORDINATORS),
     Row("group-archive", command("group archive {h}"), COORDS, eff_archive, ONLY_COORDINATORS),
     Row("org", command("org Acme Foundation"), EVERYONE, eff_org),
+    Row("language", command("language nl"), EVERYONE, eff_language),
+    Row("taal", command("taal nl"), EVERYONE, eff_language),
+    Row("group-language", command("group language {h} nl"), LEADS, eff_group_language, ONLY_LEAD),
     Row("coordinator-add", command(f"coordinator add <@{NEWBIE}>"), COORDS, eff_coordinator_add, ONLY_COORDINATORS),
     Row("coordinator-remove", command(f"coordinator remove <@{COORD2}>"), COORDS, eff_coordinator_remove,
         ONLY_COORDINATORS),
@@ -627,6 +650,7 @@ TABLE: list[Row] = [
     Row("standup-questions-modal-other", submit_questions_other, COORDS, eff_other_questions,
         f"Only the lead of `{OTHER}` or a coordinator may"),
     Row("forget-me-confirm", click_forget, EVERYONE, eff_forgotten),
+    Row("home-language", choose_language, EVERYONE, eff_language),
     Row("forget-me-cancel", click_forget_cancel, EVERYONE, said_("Nothing was erased"), writes=False),
     Row("import-apply", click_import_apply, COORDS, eff_imported, "Only coordinators import the register"),
     # clicks (handlers/clicks.py): a click that opens a modal writes only its claim, once allowed
@@ -709,6 +733,7 @@ COMMAND_ROWS: dict[str, tuple[str, ...]] = {  # subcommand → the rows that dri
     "help": ("help",), "group new": ("group-new",), "group list": ("group-list",), "group info": ("group-info",),
     "group join": ("group-join",), "group leave": ("group-leave",), "group channel": ("group-channel",),
     "group lead": ("group-lead",), "group archive": ("group-archive",), "org": ("org",),
+    "language": ("language", "taal"), "group language": ("group-language",),
     "coordinator add": ("coordinator-add",), "coordinator remove": ("coordinator-remove",),
     "coordinator list": ("coordinator-list",), "log": ("log-modal", "log-quick"),
     "list": ("list",), "show": ("show",), "stage": ("stage",), "note": ("note",), "edit": ("edit",),
@@ -745,6 +770,7 @@ LISTENER_ROWS: dict[tuple[str, str], tuple[str, ...]] = {
     ("schedule_submitted", "standup_set_modal"): ("standup-set-modal",),
     ("questions_clicked", "standup_questions_open"): ("click-standup-questions",),
     ("edit_answers_clicked", "standup_edit_answers"): ("click-edit-answers",),
+    ("language_chosen", "home_language"): ("home-language",),
     ("home_opened", "app_home_opened"): (),  # an event, not an action: it publishes the person's own Home tab
     # An event: anyone who writes gets the same pointer; a file shared is an import, whose preview
     # changes nothing and whose coordinators-only refusal tests/test_import_slack.py checks.

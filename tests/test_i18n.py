@@ -18,7 +18,7 @@ from handlers.ui.common import slack_date
 from handlers.ui.delivery import problem_view
 from handlers.ui.errors import describe, plain
 from models.errors import Forbidden, Invalid
-from models.people import Member, reader_language
+from models.people import reader_language
 from models.vocab import DEFAULT_STANDUP_QUESTIONS, KINDS, LANGUAGES, RISK_LEVELS, RISKS, SDG_NAMES, STAGES
 from services.standups.messages import AnswerForm, QuestionsForm, QuestionsSaved
 
@@ -88,38 +88,6 @@ def test_a_member_reads_their_choice_then_their_slack_locale_then_the_default():
     assert reader_language(None, "en-GB", "nl") == "nl"
     assert reader_language(None, None, "en") == "en"
     assert reader_language("fr", None, "en") == "en"
-
-
-def test_the_reader_s_language_costs_no_query_when_a_service_read_them(db, clock):
-    from services import reader as readers
-    from services.uow import UnitOfWork
-    from tests.test_statement_counts import counting
-
-    uow = UnitOfWork(db, clock, "Europe/Amsterdam", "en")
-    with db.transaction() as s:
-        s.add(Member(id="UNL1", name="Anna", language=None, locale="nl-NL", created_at=clock.now()))
-    reader = readers.expect("UNL1")
-    with uow.read() as s:
-        s.get(Member, "UNL1")  # what a service does first: read its actor
-    with counting(db.engine) as seen:
-        assert readers.language(uow, reader) == "nl"
-    assert seen == []
-    unseen = readers.expect("UNL1")  # no service read them: one primary-key read
-    with counting(db.engine) as seen:
-        assert readers.language(uow, unseen) == "nl"
-    assert len(seen) == 1
-    assert readers.language(uow, readers.expect("UNKNOWN")) == "en"
-
-
-def test_the_language_is_found_out_only_when_a_word_is_written():
-    asked = []
-    i18n.use_lazily(lambda: asked.append(1) or "nl")
-    try:
-        assert asked == []
-        assert i18n.current() == "nl" and i18n.current() == "nl"
-        assert asked == [1]
-    finally:
-        i18n.use("en")
 
 
 # --- extraction coverage: every word of handlers/ui is marked for translation ---------------------

@@ -95,7 +95,7 @@ def test_a_failed_upload_is_told_where_they_asked(uow, db):
     request = register.request_export(uow, Actor(COORDINATOR), None, None)
     told: list = []
     outcome = register.deliver_export(uow, messenger, WORKBOOK, request, tell=lambda p: told.append(p) or True)
-    assert outcome.problem == register.UploadFailed("not_in_channel") and told == [outcome.problem]
+    assert outcome.problem == register.UploadFailed("not_in_channel", "en") and told == [outcome.problem]
     assert "could not send it to you" in render(told[0])[0] and "not_in_channel" in render(told[0])[0]
     assert messenger.of("post") == []  # the ephemeral reply reached them
     assert _audits(db, "register.export")[-1].endswith("upload failed: not_in_channel")
@@ -106,7 +106,7 @@ def test_when_the_reply_cannot_reach_them_a_dm_does(uow, db):
     request = register.request_export(uow, Actor(COORDINATOR), None, None)
     register.deliver_export(uow, messenger, WORKBOOK, request, tell=lambda _p: False)
     (dm,) = messenger.of("post")
-    assert dm.channel == f"D{COORDINATOR[1:]}" and dm.message == register.UploadFailed("fatal_error")
+    assert dm.channel == f"D{COORDINATOR[1:]}" and dm.message == register.UploadFailed("fatal_error", "en")
 
 
 def test_a_build_failure_and_a_group_gone_since_the_ack(uow, db):
@@ -121,9 +121,9 @@ def test_a_build_failure_and_a_group_gone_since_the_ack(uow, db):
         names = WORKBOOK.names
 
     outcome = register.deliver_export(uow, messenger, DiskFull(), request)  # no reply channel: straight to a DM
-    assert outcome == register.ExportOutcome(sent=False, problem=register.BuildFailed())
-    assert messenger.of("upload") == [] and [p.message for p in messenger.of("post")] == [register.BuildFailed()]
-    assert "could not build the register" in render(register.BuildFailed())[0]
+    assert outcome == register.ExportOutcome(sent=False, problem=register.BuildFailed("en"))
+    assert messenger.of("upload") == [] and [p.message for p in messenger.of("post")] == [register.BuildFailed("en")]
+    assert "could not build the register" in render(register.BuildFailed("en"))[0]
     assert _audits(db, "register.export")[-1].endswith("build failed")
 
     gone = register.ExportRequest(COORDINATOR, COORDINATOR, Filters("no-longer-there"), needs_profile=False)

@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 import i18n
-from handlers.ui import words
+from handlers.ui import home_forms, words
 from handlers.ui.common import escape, shorten
 from i18n import N_, _
 from models.innovations import MAX_NOTE
@@ -103,17 +103,12 @@ def lead_controls(handle: str) -> list[dict[str, Any]]:
 
 
 def notice_view(title: str, text: str) -> dict[str, Any]:
-    """A modal with one sentence: a refusal on the Home tab, or what a submission did."""
-    return View(
-        type="modal",
-        title=PlainTextObject(text=shorten(title, 24)),
-        close=PlainTextObject(text=_("Close")),
-        blocks=[SectionBlock(text=shorten(text, 3000))],
-    ).to_dict()
+    """A modal with one sentence: what a submission did (the Home tab's small modal)."""
+    return home_forms.note_modal(text, title=title)
 
 
 def refusal_view(text: str) -> dict[str, Any]:
-    return notice_view(_("Not possible"), text)
+    return home_forms.refusal_modal(text)
 
 
 # --- the note modal -------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+import i18n
 from handlers.ui import words
 from i18n import N_, _
-from models.errors import DomainError
+from models.errors import DomainError, Unavailable
 from models.vocab import KINDS, RISK_LEVELS, STAGES
 
 ERRORS: dict[str, str] = {
@@ -32,6 +33,7 @@ ERRORS: dict[str, str] = {
         "<@{user_id}> is not a member of `{handle}`; they can join with `/spindle group join {handle}` first."
     ),
     "group.already_lead": N_("<@{user_id}> already leads `{handle}`."),
+    "group.language_lead_only": N_("Only the lead of `{handle}` or a coordinator may set its language."),
     # --- people and coordinators (models/people.py) ---
     "people.org_missing": N_("Name your organisation, for example `/spindle org Cordaid`."),
     "people.org_too_long": N_("That organisation name is {length} characters; {limit} is the most."),
@@ -40,6 +42,9 @@ ERRORS: dict[str, str] = {
     "people.not_coordinator": N_("<@{user_id}> is not a coordinator."),
     "people.last_coordinator": N_("That is the last coordinator; add another one before removing them."),
     "people.unknown": N_("<@{user_id}> has not used Spindle Bot yet."),
+    "people.language_unknown": N_(
+        "I don't write in `{language}`. Choose `en` (English) or `nl` (Nederlands): `/spindle language nl`."
+    ),
     # What a refused person tried to do (`doing=` of people.coordinators_only), by code.
     "doing.group.new": N_("create action groups"),
     "doing.group.lead": N_("assign group leads"),
@@ -130,6 +135,8 @@ STAGE_AS_WORD = frozenset({"innovation.stage_note_missing"})
 def describe(error: DomainError) -> str:
     """The sentence for Slack (mrkdwn), in the reader's language. A code with no words is a bug,
     and fails loudly in tests."""
+    if isinstance(error, Unavailable):  # the person's language is in the database that is down
+        i18n.settle()
     template = _(ERRORS[error.code])
     params = {**VALUES, **error.params}
     if "doing" in params:  # the refused action is a code too: its words are `doing.<code>` here

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from handlers.ui import words
 from handlers.ui.common import context, escape, header, line_sections, section, shorten
+from handlers.ui.people import language_name
 from handlers.ui.standups import days_text, due_times
 from i18n import _, n_
 from models.groups import GroupSummary
@@ -15,6 +16,7 @@ from services.groups import (
     GroupCreated,
     GroupInfo,
     GroupJoined,
+    GroupLanguageSet,
     GroupLeft,
     LeadSet,
     ScheduleSummary,
@@ -47,6 +49,17 @@ def channel_linked(linked: ChannelLinked) -> str:
         "`{handle}` is now linked to <#{channel}>: new innovations and stand-ups appear here. "
         "Invite me to this channel (`/invite @Spindle Bot`) if I am not in it yet."
     ).format(handle=linked.handle, channel=linked.channel_id)
+
+
+def language_set(result: GroupLanguageSet) -> str:
+    return _("`{handle}` now posts in {language}: its innovation cards, stand-ups and summaries.").format(
+        handle=result.handle, language=language_name(result.language)
+    )
+
+
+def group_language(info: GroupInfo) -> str:
+    name = language_name(info.language)
+    return name if info.language_chosen else _("{language} (the default)").format(language=name)
 
 
 def lead_set(lead: LeadSet) -> str:
@@ -113,7 +126,8 @@ def info_blocks(info: GroupInfo) -> list[dict]:
         channel = f"<#{info.channel_id}>"
     else:
         channel = _("none linked (`/spindle group channel {handle}`)").format(handle=info.handle)
-    blocks.append(section(_("*Lead:* {lead}\n*Channel:* {channel}").format(lead=lead, channel=channel)))
+    posts = _("*Language of its posts:* {language}").format(language=group_language(info))
+    blocks.append(section(_("*Lead:* {lead}\n*Channel:* {channel}").format(lead=lead, channel=channel) + f"\n{posts}"))
     if info.members:
         lines = [f"• <@{m.user_id}>" + (f" — {escape(m.organisation)}" if m.organisation else "") for m in info.members]
         blocks.append(section(_("*Members ({n})*").format(n=len(info.members))))

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import i18n
 from handlers.ui.common import context, divider, escape, header, line_sections, section, shorten
 from handlers.ui.controls import innovation_controls, lead_controls
+from handlers.ui.people import AUTONYMS
 from handlers.ui.search import new_across_network_lines
 from i18n import N_, _
 from services.home import Home, HomeGroup, HomeInnovation, HomePrompt, Listed
@@ -44,7 +45,6 @@ LANGUAGE_ACTION = "home_language"
 ANSWER_ACTION = "standup_answer"  # the stand-up DM's own button (handlers/standups.py)
 LEAD_BLOCK = "lead:"  # + handle
 
-LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}  # each in its own language, never translated
 
 WELCOME = N_("Welcome! Join an action group below, or type `/spindle help` to see everything Spindle Bot does.")
 
@@ -65,7 +65,7 @@ def _option(text: str, value: str) -> dict:
 
 
 def language_menu(language: str | None) -> dict:
-    options = [_option(name, code) for code, name in LANGUAGE_NAMES.items()]
+    options = [_option(name, code) for code, name in AUTONYMS.items()]  # each in its own language
     menu = {
         "type": "static_select",
         "action_id": LANGUAGE_ACTION,

@@ -66,5 +66,6 @@ def render(message: object) -> Rendered:
 def render_home(home: object) -> dict[str, Any]:
     """The Home tab view for a service's home data."""
     renderer = RENDERERS[type(home)]
-    _text, blocks = renderer(home)
+    with speaking(getattr(home, "language", None)):
+        _text, blocks = renderer(home)
     return {"type": "home", "blocks": blocks}

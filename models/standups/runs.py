@@ -243,6 +243,17 @@ def unsent_prompts(session: Session, run_id: int, now: datetime) -> list[tuple[i
     return [(pid, mid) for pid, mid in rows]
 
 
+def prompt_readers(session: Session, run_id: int) -> dict[int, tuple[str | None, str | None]]:
+    """(language, locale) of the member of each of the run's prompts, in one query: a prompt and
+    its reminder are written in their reader's language."""
+    rows = session.execute(
+        select(StandupPrompt.id, Member.language, Member.locale)
+        .join(Member, Member.id == StandupPrompt.member_id)
+        .where(StandupPrompt.run_id == run_id)
+    )
+    return {prompt_id: (language, locale) for prompt_id, language, locale in rows}
+
+
 def claim_prompt(session: Session, prompt_id: int, now: datetime) -> bool:
     """Take the right to send this prompt's DM. Still a member? Otherwise it is never sent."""
     prompt = session.get(StandupPrompt, prompt_id)

@@ -14,10 +14,13 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from sqlalchemy.orm import Session
+
 from models import standups as domain
-from models.people import Member
+from models.people import Member, reader_language
 from models.standups import RunStatus, StandupPrompt, StandupRun
 from models.standups import runs as runs_domain
+from services import people
 from services.ports import Messenger, MessengerError
 from services.standups.messages import (
     AnsweredPrompt,
@@ -71,6 +74,18 @@ def _zone(uow: UnitOfWork, schedule: domain.StandupSchedule | None) -> str:
     return schedule.tz if schedule else uow.timezone
 
 
+def _reader(session: Session, uow: UnitOfWork, member_id: str) -> str:
+    """A member's language, for a direct message."""
+    member = session.get(Member, member_id)
+    return reader_language(member.language, member.locale, uow.language) if member else uow.language
+
+
+def _readers(session: Session, uow: UnitOfWork, run_id: int) -> dict[int, str]:
+    """The language of each of the run's prompts (and their reminders), by prompt id, in one query."""
+    found = runs_domain.prompt_readers(session, run_id)
+    return {prompt_id: reader_language(*known, uow.language) for prompt_id, known in found.items()}
+
+
 # --- the fan-out ---------------------------------------------------------------------------------
 
 
@@ -84,6 +99,7 @@ def fan_out(uow: UnitOfWork, messenger: Messenger, run_id: int) -> bool:
         group = run.group
         tz = _zone(uow, domain.get_schedule(session, group.id))
         handle, lead_id, channel, due_at = group.handle, group.lead_id, run.channel_id, run.due_at
+        language = group.language or uow.language
         questions = tuple(domain.questions_of(run.questions))
         prompted = domain.prompt_count(session, run_id)
         post_channel = runs_domain.claim_channel_post(session, run_id, now)
@@ -91,7 +107,7 @@ def fan_out(uow: UnitOfWork, messenger: Messenger, run_id: int) -> bool:
     reason = ""
     if post_channel and channel:
         try:
-            ts = messenger.post(channel, ChannelMessage(handle, due_at, tz, prompted)).ts
+            ts = messenger.post(channel, ChannelMessage(handle, due_at, tz, prompted, language)).ts
         except MessengerError as exc:
             if exc.transient:
                 with uow.transaction() as session:
@@ -106,17 +122,19 @@ def fan_out(uow: UnitOfWork, messenger: Messenger, run_id: int) -> bool:
             runs_domain.record_channel_post(session, run_id, ts)
     if warn and lead_id:
         try:
-            messenger.post(lead_id, NoChannelNote(handle, reason))
+            messenger.post(lead_id, NoChannelNote(handle, reason, people.reader_language(uow, lead_id)))
         except MessengerError as exc:  # a courtesy note; the stand-up itself goes on
             log.warning("could not tell the lead about the missing channel", extra={"error": exc.error})
     with uow.transaction() as session:
         pending = runs_domain.unsent_prompts(session, run_id, now)
+        readers = _readers(session, uow, run_id) if pending else {}
     for prompt_id, member_id in pending:
         with uow.transaction() as session:
             if not runs_domain.claim_prompt(session, prompt_id, uow.now()):
                 continue
+        reader = readers.get(prompt_id, uow.language)
         try:
-            posted = messenger.post(member_id, Prompt(handle, due_at, tz, questions, prompt_id))
+            posted = messenger.post(member_id, Prompt(handle, due_at, tz, questions, prompt_id, reader))
         except MessengerError as exc:
             with uow.transaction() as session:
                 runs_domain.release_prompt(session, prompt_id, None if exc.transient else exc.error)
@@ -147,6 +165,7 @@ def send_reminders(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
         tz = _zone(uow, domain.get_schedule(session, run.group_id))
         handle, due_at = run.group.handle, run.due_at
         prompt_ids = runs_domain.prompts_to_remind(session, run_id)
+        readers = _readers(session, uow, run_id) if prompt_ids else {}
     for prompt_id in prompt_ids:
         with uow.transaction() as session:
             if not runs_domain.claim_reminder(session, prompt_id, uow.now()):
@@ -156,7 +175,7 @@ def send_reminders(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
                 continue
             channel = prompt.dm_channel or prompt.member_id
         try:
-            messenger.post(channel, Reminder(handle, due_at, tz, prompt_id))
+            messenger.post(channel, Reminder(handle, due_at, tz, prompt_id, readers.get(prompt_id, uow.language)))
         except MessengerError as exc:
             if exc.transient:
                 with uow.transaction() as session:
@@ -180,10 +199,14 @@ def close_run(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
         blockers = tuple(
             (a.name, blocker) for a in found.answered if (blocker := domain.blocker_of(a, found.blocking_index))
         )
-        summary = Summary(tuple(a.name for a in found.answered), found.not_answered, blockers)
         channel, thread_ts = found.run.channel_id, found.run.message_ts
         lead_id = found.group.lead_id
-    target = channel if channel and thread_ts else lead_id
+        in_thread = bool(channel and thread_ts)
+        language = found.group.language or uow.language
+        if not in_thread and lead_id:
+            language = _reader(session, uow, lead_id)
+        summary = Summary(tuple(a.name for a in found.answered), found.not_answered, blockers, language)
+    target = channel if in_thread else lead_id
     ts = None
     if target:
         try:
@@ -242,6 +265,7 @@ def post_answer_reply(uow: UnitOfWork, messenger: Messenger, prompt_id: int) -> 
                 tuple(domain.questions_of(run.questions)),
                 tuple(snapshot),
                 edited=reply_ts is not None,
+                language=run.group.language or uow.language,
             )
             channel, thread_ts = run.channel_id, run.message_ts
         try:

@@ -2,6 +2,8 @@
 
 Plain frozen dataclasses, no wording: handlers/ui/standups.py renders each (handlers/ui/render.py).
 A run's day is carried as its due instant and the group's zone; the words for it are the ui's.
+Each message carries its `language`: the group's for what is posted in its channel (and thread),
+the reader's for a direct message.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class ChannelMessage:
     due_at: datetime
     tz: str
     prompted: int
+    language: str  # the group's
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Prompt:
     tz: str
     questions: tuple[str, ...]
     prompt_id: int
+    language: str  # the member's
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Reminder:
     due_at: datetime
     tz: str
     prompt_id: int
+    language: str  # the member's
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,8 @@ class NoChannelNote:
     """To the lead, once: the run went out as DMs only. `reason`: Slack's error name, if any."""
 
     handle: str
-    reason: str = ""
+    reason: str
+    language: str  # the lead's
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class AnswerReply:
     questions: tuple[str, ...]
     answers: tuple[str, ...]
     edited: bool
+    language: str  # the group's: it is a reply in the channel's thread
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Summary:
     names: tuple[str, ...]
     not_answered: int
     blockers: tuple[tuple[str, str], ...]  # (name, blocker)
+    language: str  # the group's in its thread; the lead's when it goes to them (no channel)
 
 
 # --- results returned to handlers ----------------------------------------------------------------
