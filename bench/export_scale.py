@@ -16,7 +16,7 @@ times interleaved (the best time of each is kept, the highest peak memory is rep
   stored, streamed, NO joins, on its own engine: it shares no query with the exporter, so the
   ratio export/floor includes the cost of the exporter's queries as well as its polish.
 Time is measured in the child around the work (imports and interpreter start excluded); peak
-memory is the child's `ru_maxrss` (resident set, interpreter and imports included).
+memory is the child's peak resident set (VmHWM: interpreter and imports included).
 
     .venv/bin/python -m bench.export_scale [--sizes 10000,100000] [--repeat 1] [--database-url URL]
 """
@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import backend_of, scratch_database
+from bench.common import backend_of, peak_rss_kb, scratch_database
 from bench.common import run_child as common_run_child
 from bench.seeddata import advance_sequences, seed_innovations, seed_people
 
@@ -118,7 +117,7 @@ def main() -> None:
 
     if args.child:
         result = {"export": child_export, "floor": child_floor}[args.child](args.url, args.out)
-        result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+        result["maxrss_kb"] = peak_rss_kb()
         print(json.dumps(result))
         return
 
