@@ -63,6 +63,24 @@ def drop_schema(url: str) -> None:
         engine.dispose()
 
 
+def peak_rss_kb() -> int:
+    """This process's peak resident set in kB: VmHWM, which starts afresh at exec.
+
+    Not `ru_maxrss`: Linux carries it across fork and exec, so a child started by a bench that
+    holds 80 MB reports at least 80 MB, whatever it used itself.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def run_child(module: str, *args: str) -> dict:
     """`python -m module --child …` in a fresh process: its last stdout line as JSON, peak memory in MB."""
     proc = subprocess.run(

@@ -16,7 +16,7 @@ times interleaved (the best time of each is kept, the highest peak memory is rep
   stored, streamed, NO joins, on its own engine: it shares no query with the exporter, so the
   ratio export/floor includes the cost of the exporter's queries as well as its polish.
 Time is measured in the child around the work (imports and interpreter start excluded); peak
-memory is the child's `ru_maxrss` (resident set, interpreter and imports included).
+memory is the child's peak resident set (VmHWM: interpreter and imports included).
 
 With `--languages en,nl` the export child runs once per language (interleaved with the floor), so
 the cost of writing the register in Dutch is read against English in the same run.
@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import backend_of, scratch_database
+from bench.common import backend_of, peak_rss_kb, scratch_database
 from bench.common import run_child as common_run_child
 from bench.seeddata import advance_sequences, seed_innovations, seed_people
 
@@ -127,7 +126,7 @@ def main() -> None:
             result = child_export(args.url, args.out, args.language)
         else:
             result = child_floor(args.url, args.out)
-        result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+        result["maxrss_kb"] = peak_rss_kb()
         print(json.dumps(result))
         return
 
