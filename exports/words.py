@@ -19,6 +19,7 @@ from babel import dates
 import i18n
 from exports.queries import Filters, RegisterCounts
 from i18n import N_, _, n_
+from i18n.sdgs import SDG_WORDS
 from models.standups import StandupSchedule
 from models.vocab import LANGUAGES, SDG_NAMES, WEEKDAYS
 
@@ -74,25 +75,6 @@ VALUE_WORDS = {
     "high": N_("high"),
 }
 RISK_WORDS = {"Privacy": N_("Privacy"), "Civic space": N_("Civic space"), "Manipulation": N_("Manipulation")}
-SDG_WORDS = {
-    1: N_("No poverty"),
-    2: N_("Zero hunger"),
-    3: N_("Good health and well-being"),
-    4: N_("Quality education"),
-    5: N_("Gender equality"),
-    6: N_("Clean water and sanitation"),
-    7: N_("Affordable and clean energy"),
-    8: N_("Decent work and economic growth"),
-    9: N_("Industry, innovation and infrastructure"),
-    10: N_("Reduced inequalities"),
-    11: N_("Sustainable cities and communities"),
-    12: N_("Responsible consumption and production"),
-    13: N_("Climate action"),
-    14: N_("Life below water"),
-    15: N_("Life on land"),
-    16: N_("Peace, justice and strong institutions"),
-    17: N_("Partnerships for the goals"),
-}
 
 
 def shown(value: str | None) -> str | None:

@@ -31,7 +31,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 def extracted() -> set[str]:
     """What `pybabel extract -F babel.cfg` finds now, in the code as it is (not the committed .pot)."""
     found: set[str] = set()
-    for folder in ("handlers", "exports"):
+    for folder in ("handlers", "exports", "i18n"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):

@@ -9,6 +9,7 @@ reads); tests/test_i18n.py checks that this map covers every one of them.
 from __future__ import annotations
 
 from i18n import N_, _
+from i18n.sdgs import SDG_WORDS
 
 STAGE_WORDS: dict[str, str] = {
     "idea": N_("idea"),
@@ -40,25 +41,6 @@ RISK_LABELS: dict[str, str] = {
     "privacy_risk": N_("Privacy risk"),
     "civic_space_risk": N_("Civic space risk"),
     "manipulation_risk": N_("Manipulation risk"),
-}
-SDG_WORDS: dict[int, str] = {
-    1: N_("No poverty"),
-    2: N_("Zero hunger"),
-    3: N_("Good health and well-being"),
-    4: N_("Quality education"),
-    5: N_("Gender equality"),
-    6: N_("Clean water and sanitation"),
-    7: N_("Affordable and clean energy"),
-    8: N_("Decent work and economic growth"),
-    9: N_("Industry, innovation and infrastructure"),
-    10: N_("Reduced inequalities"),
-    11: N_("Sustainable cities and communities"),
-    12: N_("Responsible consumption and production"),
-    13: N_("Climate action"),
-    14: N_("Life below water"),
-    15: N_("Life on land"),
-    16: N_("Peace, justice and strong institutions"),
-    17: N_("Partnerships for the goals"),
 }
 FORMER_MEMBER = N_("former member")
 
