@@ -110,6 +110,7 @@ def home_of(uow: UnitOfWork, user_id: str) -> Home:
                 to_join=to_join,
                 to_join_total=others_total,
                 tz=uow.timezone,
+                language=uow.language,
                 view_hash=view_hash,
             )
         now, tz = uow.now(), member.tz or uow.timezone

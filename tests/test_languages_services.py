@@ -85,7 +85,7 @@ def test_refresh_profile_stores_the_slack_locale(uow):
     speak(uow, "U1")
     messenger = RecordingMessenger(profiles={"U1": Profile(name="Ama", tz=AMS, locale="nl-NL")})
     assert people.reader_language(uow, "U1") == "en"
-    assert people.refresh_profile(uow, messenger, "U1")
+    assert people.refresh_profile(uow, messenger, Actor("U1"))
     assert people.reader_language(uow, "U1") == "nl"
 
 
@@ -237,7 +237,7 @@ def test_the_home_tab_is_in_its_reader_s_language(uow):
 
 def test_render_writes_a_message_in_its_own_language_whatever_the_current_one(uow):
     """The one place words meet a message's language (handlers/ui/render.py): the language reply
-    is translated on this branch, so it shows the switch (other words follow with their Dutch)."""
+    is written in the new language; a channel post in its group's, whatever the reader's."""
     from handlers.ui import people as people_ui
     from i18n import speaking
 
@@ -245,7 +245,8 @@ def test_render_writes_a_message_in_its_own_language_whatever_the_current_one(uo
         assert people_ui.language_set(people.LanguageSet("nl")) == "Je taal is nu Nederlands."
     with speaking("nl"):
         assert people_ui.language_set(people.LanguageSet("en")) == "Your language is now English."
-        assert render(privacy.ReplyRemoved("en")) == render(privacy.ReplyRemoved("nl"))  # no Dutch for it yet
+        assert render(privacy.ReplyRemoved("en"))[0] == "_This stand-up answer was removed at its author's request._"
+    assert render(privacy.ReplyRemoved("nl"))[0] == "_Dit stand-upantwoord is op verzoek van de schrijver verwijderd._"
 
 
 def test_a_request_s_language_is_found_once_when_its_first_word_is_written():

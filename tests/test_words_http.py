@@ -63,7 +63,11 @@ def test_a_dutch_coordinator_sees_the_coordinators_section_last_in_dutch(slack, 
     ("command", "problem", "usage"),
     [
         ("group frobnicate", "`group frobnicate` is geen opdracht voor groepen.", "/spindle group list"),
-        ("group", "Zeg wat je met groepen wilt doen: new, list, info, join, leave, channel, lead of archive.", None),
+        (
+            "group",
+            "Zeg wat je met groepen wilt doen: new, list, info, join, leave, channel, language, lead of archive.",
+            None,
+        ),
         ("group join Data_Ethics!", "`Data_Ethics!` is geen geldige handle voor een groep", None),
         ("group join", "HANDLE ontbreekt.", "/spindle group join HANDLE"),
         (
