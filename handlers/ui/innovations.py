@@ -26,12 +26,12 @@ from handlers.ui.search import related_lines
 from i18n import N_, _, n_
 from models.innovations import MAX_LINK, MAX_NOTE, MAX_SAFEGUARDS, MAX_SUMMARY, MAX_TITLE, ref_of
 from models.vocab import KINDS, RISK_LEVELS, RISKS, SDG_NAMES, STAGES
+from services.innovation_views import InnovationView
 from services.innovations import (
     CardOutcome,
     EditConfirmation,
     InnovationCard,
     InnovationInput,
-    InnovationView,
     Listing,
     LogConfirmation,
     Shown,
