@@ -25,15 +25,14 @@ import argparse
 import itertools
 import threading
 import time
-from contextlib import contextmanager
 
 from bench.common import backend_of, percentile, scratch_database
 from bench.seeddata import SEEDED_AT, advance_sequences, seed_innovations, seed_people
 from bench.slack import BenchSlack
+from tests.test_statement_counts import counting  # the same count the suite enforces
 
 GROUPS, MEMBERS, MINE = 200, 2000, 20
 USER, COORDINATOR = "UHOME", "UCOORDHOME"
-CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET ")
 
 
 def seed(url: str, innovations: int) -> None:
@@ -65,25 +64,6 @@ def seed(url: str, innovations: int) -> None:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
     db.dispose()
-
-
-@contextmanager
-def counting(engine):
-    seen: list[str] = []
-    lock = threading.Lock()
-
-    def count(_conn, _cursor, statement, _params, _context, _many):
-        if not statement.lstrip().upper().startswith(CONTROL):
-            with lock:
-                seen.append(statement)
-
-    from sqlalchemy import event
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def run(url: str, rounds: int) -> tuple[dict[str, list[float]], dict[str, int]]:
