@@ -28,12 +28,12 @@ from handlers.ui import innovations as innovations_ui
 from handlers.ui import standups as standups_ui
 from handlers.ui.errors import describe
 from i18n import _
+from models.deliveries import AlreadyDone
 from models.errors import DomainError, Unavailable
 from models.vocab import STAGES, STAGES_NEEDING_NOTE
 from services import deliveries, people, standups
 from services import innovations as service
 from services.actor import Actor
-from services.deliveries import Duplicate
 from services.home import publish_home
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def register_innovations(app: App, deps: Deps) -> None:
             return
         try:
             moved = service.move_stage(deps.uow, Actor(user), number, stage, "", claim=click_key(body))
-        except Duplicate:
+        except AlreadyDone:
             log.info("repeated stage click skipped", extra={"user": user})
             return
         except DomainError as exc:
@@ -203,7 +203,7 @@ def register_innovations(app: App, deps: Deps) -> None:
                 result = service.move_stage(deps.uow, Actor(user), target.number, target.stage, note, claim=key)
             else:
                 result = service.add_note(deps.uow, Actor(user), target.number, note, claim=key)
-        except Duplicate:
+        except AlreadyDone:
             ack()
             return
         except DomainError as exc:
@@ -264,7 +264,7 @@ def register_standups(app: App, deps: Deps) -> None:
         user, key = _user(body), f"view:{view.get('id')}:{view.get('hash')}"
         try:
             result = standups.set_schedule(deps.uow, Actor(user), got.handle, got.days, got.time, got.zone, claim=key)
-        except Duplicate:
+        except AlreadyDone:
             ack()
             return
         except DomainError as exc:  # no longer the lead, the group archived…

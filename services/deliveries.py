@@ -5,23 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from models.deliveries import claim_delivery, prune_deliveries
 from services.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-
-class Duplicate(Exception):
-    """This delivery (a click, a submission) was acted on before: nothing more is done."""
-
-
-def once(session: Session, key: str | None, now: datetime) -> None:
-    """Claim `key` in the caller's transaction (its effect and the claim commit or roll back together);
-    Duplicate when it was claimed before. None: nothing to claim (a typed command)."""
-    if key is not None and not claim_delivery(session, key, now):
-        raise Duplicate(key)
 
 
 def claim(uow: UnitOfWork, key: str) -> bool:

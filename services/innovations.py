@@ -19,13 +19,12 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from models import innovations as domain
-from models.deliveries import claim_delivery
+from models.deliveries import claim_delivery, claim_once
 from models.errors import NotFound
 from models.innovations import InnovationInput as InnovationInput  # handlers build the form's input
 from models.innovations import InvalidFields as InvalidFields  # re-exported: the form's field errors
 from models.people import Member, ensure_member, reader_language
 from services.actor import Actor
-from services.deliveries import once
 from services.innovation_views import HistoryEntry, InnovationView, ListedInnovation, entry_of, input_of, view_of
 from services.people import arrive, look
 from services.ports import Messenger, MessengerError
@@ -194,9 +193,9 @@ def show(uow: UnitOfWork, actor: Actor, ref: int) -> Shown:
 def move_stage(
     uow: UnitOfWork, actor: Actor, ref: int, stage: str, note: str, *, claim: str | None = None
 ) -> StageMoved:
-    """`claim`: a click's or a modal's delivery key; its second arrival raises deliveries.Duplicate."""
+    """`claim`: a click's or a modal's delivery key; its second arrival raises models.deliveries.AlreadyDone."""
     with uow.transaction() as session:
-        once(session, claim, uow.now())
+        claim_once(session, claim, uow.now())
         member, due = arrive(session, actor, uow.now())
         innovation, change = domain.move_stage(session, member, ref, stage, note, uow.now())
         return StageMoved(due, view_of(innovation), change.from_stage or "", change.to_stage)
@@ -204,7 +203,7 @@ def move_stage(
 
 def add_note(uow: UnitOfWork, actor: Actor, ref: int, text: str, *, claim: str | None = None) -> NoteAdded:
     with uow.transaction() as session:
-        once(session, claim, uow.now())
+        claim_once(session, claim, uow.now())
         member, due = arrive(session, actor, uow.now())
         innovation, _ = domain.add_note(session, member, ref, text, uow.now())
         return NoteAdded(due, innovation.ref, innovation.title)

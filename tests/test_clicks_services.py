@@ -13,6 +13,7 @@ from sqlalchemy import select
 import i18n
 from handlers.ui import controls
 from handlers.ui.render import render
+from models.deliveries import AlreadyDone
 from models.errors import Forbidden
 from models.groups import create_group, join_group
 from models.innovations import StageChange
@@ -20,7 +21,6 @@ from models.people import ensure_member
 from models.standups import StandupPrompt
 from services import innovations, standups
 from services.actor import Actor
-from services.deliveries import Duplicate
 from services.ports import MessengerError
 from services.standups.messages import AnsweredPrompt, AnswerReply, ScheduleForm
 from services.uow import UnitOfWork
@@ -61,9 +61,9 @@ def test_a_claimed_move_happens_once_and_a_refused_one_leaves_its_claim_free(uow
     with pytest.raises(Forbidden):
         innovations.move_stage(uow, Actor("U9"), number, "piloting", "", claim="click:k1")
     innovations.move_stage(uow, Actor("U2"), number, "piloting", "", claim="click:k1")  # the key was rolled back
-    with pytest.raises(Duplicate):  # the same delivery again, even asking for another stage
+    with pytest.raises(AlreadyDone):  # the same delivery again, even asking for another stage
         innovations.move_stage(uow, Actor("U2"), number, "scaling", "", claim="click:k1")
-    with pytest.raises(Duplicate):
+    with pytest.raises(AlreadyDone):
         innovations.add_note(uow, Actor("U2"), number, "hello", claim="click:k1")
     assert moves(uow) == 2  # logged, then piloting
     innovations.move_stage(uow, Actor("U2"), number, "scaling", "")  # a typed command claims nothing

@@ -12,7 +12,6 @@ from models.groups import get_group
 from models.people import Member, ensure_member, member_or_newcomer
 from models.standups import StandupSchedule
 from services.actor import Actor
-from services.deliveries import once
 from services.standups.messages import (
     AnswerForm,
     AnswerRecorded,
@@ -60,10 +59,10 @@ def set_schedule(
     *,
     claim: str | None = None,
 ) -> ScheduleSet:
-    """`claim`: the modal's delivery key; its second arrival raises deliveries.Duplicate."""
+    """`claim`: the modal's delivery key; its second arrival raises models.deliveries.AlreadyDone."""
     now = uow.now()
     with uow.transaction() as session:
-        once(session, claim, now)
+        claim_once(session, claim, now)
         member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
         group, schedule = domain.set_schedule(session, member, handle, days, local_time, zone or uow.timezone, now)
         view = schedule_view(schedule, now)
