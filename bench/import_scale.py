@@ -1,26 +1,28 @@
 """How the register import scales: 10,000 and 50,000 rows, dry run and apply, beside an export.
 
-A fresh SQLite database is seeded as in bench/export_scale.py. For each size, in fresh child
+A scratch database (`--database-url`: its schema is dropped and rebuilt; otherwise SQLite in a
+temporary folder, removed at the end) is seeded as in bench/export_scale.py. For each size, in fresh child
 processes (the best of `--repeat` runs kept, the highest peak memory reported):
 - export: `write_register` of the whole register (the file the import then reads);
 - dry run: `exports.importer.preview` of that file with every row edited (a changed summary), so
   every row is read, matched and compared;
 - apply: `exports.importer.apply` of the same file into a copy of the database (every row an
-  update and a stage history entry where the stage moved; the audit entry).
-Time is measured in the child around the work; peak memory is the child's ru_maxrss.
+  update and a stage history entry where the stage moved; the audit entry). On PostgreSQL the copy
+  is `CREATE DATABASE … TEMPLATE` the scratch one, dropped afterwards.
+Time is measured in the child around the work; peak memory is the child's peak resident set (VmHWM).
 
-    .venv/bin/python -m bench.import_scale [--sizes 10000,50000] [--repeat 1]
+    .venv/bin/python -m bench.import_scale [--sizes 10000,50000] [--repeat 1] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import resource
 import shutil
 import sys
-import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,6 +84,30 @@ def edit(path: Path, out: Path) -> None:
     wb.save(out)
 
 
+@contextlib.contextmanager
+def copy_of(url: str, tmp: Path) -> Iterator[str]:
+    """A throwaway copy of the seeded database for `apply` to change: a file copy, or a template copy."""
+    from sqlalchemy import create_engine, make_url, text
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        copy = tmp / "apply.db"
+        shutil.copy(str(parsed.database), copy)
+        yield f"sqlite:///{copy}"
+        return
+    name = f"{parsed.database}_apply"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
 def run_child(kind: str, url: str, path: Path) -> dict:
     return common.run_child("bench.import_scale", kind, "--url", url, "--path", str(path))
 
@@ -90,42 +116,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--database-url", default="", help="a SCRATCH database: its schema is dropped")
     parser.add_argument("--child", choices=("export", "dry", "apply"))
     parser.add_argument("--url")
     parser.add_argument("--path")
     args = parser.parse_args()
     if args.child:
         result = child(args.child, args.url, args.path)
-        result["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result["maxrss_kb"] = common.peak_rss_kb()
         print(json.dumps(result))
         return
 
     from bench.export_scale import GROUPS, MEMBER_IDS, ORGANISATIONS, seed_base
     from bench.seeddata import advance_sequences, seed_innovations
-    from models.db import Database, migrate
+    from models.db import Database
 
-    with tempfile.TemporaryDirectory(prefix="spindle-import-bench-") as tmp:
-        base = Path(tmp) / "bench.db"
-        url = f"sqlite:///{base}"
-        migrate(url)
+    with common.scratch_database(args.database_url, prefix="spindle-import-bench-") as (url, tmp):
+        print(f"database={common.backend_of(url)}", flush=True)
         db = Database(url)
         seed_base(db)
         have = 0
         for size in sorted(int(s) for s in args.sizes.split(",")):
             seed_innovations(db, have + 1, size, GROUPS, MEMBER_IDS, ORGANISATIONS)
             advance_sequences(db)
-            db.dispose()  # the last connection closed checkpoints the WAL, so a copy of the file is whole
+            # The last connection closed checkpoints SQLite's WAL, so a copy of the file is whole; and
+            # PostgreSQL copies a template only when nobody is connected to it.
+            db.dispose()
             have = size
-            register = Path(tmp) / f"register-{size}.xlsx"
-            edited = Path(tmp) / f"edited-{size}.xlsx"
+            register = tmp / f"register-{size}.xlsx"
+            edited = tmp / f"edited-{size}.xlsx"
             runs: dict[str, list[dict]] = {"export": [], "dry": [], "apply": []}
             for _ in range(args.repeat):
                 runs["export"].append(run_child("export", url, register))
                 edit(register, edited)
                 runs["dry"].append(run_child("dry", url, edited))
-                copy = Path(tmp) / "apply.db"
-                shutil.copy(base, copy)
-                runs["apply"].append(run_child("apply", f"sqlite:///{copy}", edited))
+                with copy_of(url, tmp) as copy:
+                    runs["apply"].append(run_child("apply", copy, edited))
             best = {k: min(v, key=lambda r: r["seconds"]) | {"mb": max(r["mb"] for r in v)} for k, v in runs.items()}
             export = best["export"]["seconds"]
             print(
