@@ -30,7 +30,8 @@ def make_engine(url: str) -> Engine:
             url,
             # Threads share the file; each waits up to 15 s for the write lock instead of failing.
             connect_args={"check_same_thread": False, "timeout": 15},
-            pool_pre_ping=True,
+            # No pre-ping: a connection to a file does not drop, and the ping is a statement per checkout.
+            pool_pre_ping=False,
         )
 
         @event.listens_for(engine, "connect")
@@ -48,7 +49,9 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn: Connection) -> None:
             # A writer takes the write lock at BEGIN, so two writers queue instead of failing on
             # lock upgrade; a reader begins deferred and, under WAL, never waits for a writer.
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+            # Straight to the driver: transaction control needs none of SQLAlchemy's execution path.
+            begin = "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+            conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
 
         return engine
     connect_args = {}

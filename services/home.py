@@ -21,7 +21,7 @@ from functools import lru_cache
 from models import dashboard as queries
 from models.errors import Forbidden, Unavailable
 from models.innovations import ref_of
-from models.people import Member, reader_language
+from models.people import member_by_id, reader_language
 from models.schedule import next_due_times
 from models.search import newest_elsewhere
 from models.vocab import STAGES
@@ -100,7 +100,7 @@ def home_of(uow: UnitOfWork, user_id: str) -> Home:
         elsewhere = tuple(hit(i) for i in newest_elsewhere(session, user_id, NEW_ACROSS_NETWORK))
         others, others_total = queries.groups_to_join(session, user_id, TO_JOIN)
         to_join = tuple(Listed(g.handle, g.description) for g in others)
-        member = session.get(Member, user_id)
+        member = member_by_id(session, user_id)
         if member is None or member.forgotten:
             return Home(
                 groups=(),
@@ -229,7 +229,7 @@ def require_coordinator(uow: UnitOfWork, user_id: str, doing: str) -> None:
     """Before a coordinator's modal opens from the Home (`New action group`): the refusal comes
     first, not after the form is filled in. Only reads; the submission checks again."""
     with uow.read() as session:
-        member = session.get(Member, user_id)
+        member = member_by_id(session, user_id)
         if member is None or member.forgotten or not member.is_coordinator:
             raise Forbidden("people.coordinators_only", doing=doing)
 
