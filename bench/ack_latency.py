@@ -1,18 +1,22 @@
 """Ack latency and server CPU per request of `/spindle group list`, beside bare Bolt and a trivial WSGI app.
 
-Three apps, one after the other in the same run, each under gunicorn with bot/gunicorn_conf.py (the
+Four apps in the same run, each under gunicorn with bot/gunicorn_conf.py (the
 Procfile `web` settings: same workers, threads, preload) on 127.0.0.1:
 - trivial WSGI (bench/trivial_app.py): a static ack, no framework — gunicorn's own cost;
 - bare Bolt (bench/bare_app.py): signature check, Bolt's dispatch and a static ack;
+- Bolt + database (bench/bare_db_app.py): bare Bolt doing the command's two reads with SQLAlchemy
+  Core on the same database: the framework and the database together, without the bot's layers;
 - Spindle Bot (`bot.wsgi:application`): the real command, database and all.
-Each gets a warm-up, then N signed requests at concurrency C. The per-person limit is off
+They take turns, `--rounds` times (trivial, bare, Bolt + database, Spindle, trivial, …), so load
+from elsewhere on the machine hits them alike; each ratio is taken within a round, and the median
+of the rounds is reported. Each turn is a warm-up, then N signed requests at concurrency C. The per-person limit is off
 (SPINDLE_RATE_LIMIT=0), so every reply does the command's work: the bench checks every reply
 and fails (exit 1) if any is a refusal, an error or not the group list. Server CPU is read from
 /proc: user + system time of the gunicorn tree during the measured requests, divided by them.
 The database is a scratch one (`--database-url`: its schema is dropped and rebuilt; otherwise
 SQLite in a temporary folder, removed at the end).
 
-    .venv/bin/python -m bench.ack_latency [--requests 3000] [--concurrency 10] [--database-url URL]
+    .venv/bin/python -m bench.ack_latency [--requests 3000] [--concurrency 10] [--rounds 3] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ GROUPS = [f"group-{i:02d}" for i in range(12)]
 APPS = (
     ("trivial wsgi", "bench.trivial_app:application", "Action groups"),
     ("bare bolt", "bench.bare_app:application", "Action groups"),
+    ("bolt + db", "bench.bare_db_app:application", f"Action groups: {GROUPS[0]}"),
     ("spindle", "bot.wsgi:application", GROUPS[0]),
 )
 
@@ -151,12 +156,13 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--users", type=int, default=30, help="people the requests come from")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each app takes, alternating")
     parser.add_argument("--database-url", default="", help="a SCRATCH database: its schema is dropped")
     args = parser.parse_args()
 
     users = [f"UM{u:04d}" for u in range(args.users)]
     fake = FakeSlack()
-    results = {}
+    rounds: list[dict[str, dict]] = []
     try:
         with scratch_database(args.database_url) as (url, _tmp):
             seed(url, users)
@@ -177,21 +183,30 @@ def main() -> int:
                 f"users={args.users} rate-limit=off cores={os.cpu_count()}",
                 flush=True,
             )
-            for name, app, expect in APPS:
-                results[name] = measure(name, app, expect, env, args, users)
+            for n in range(args.rounds):
+                print(f"round {n + 1} of {args.rounds}", flush=True)
+                rounds.append({name: measure(name, app, expect, env, args, users) for name, app, expect in APPS})
     finally:
         fake.close()
-    ours, bare, trivial = results["spindle"], results["bare bolt"], results["trivial wsgi"]
+
+    def ratio(key: str, a: str, b: str) -> float:
+        """The median over the rounds of a/b, each taken within its round."""
+        return statistics.median(r[a][key] / r[b][key] for r in rounds)
+
+    print(f"medians of {len(rounds)} rounds (each ratio within a round):")
     print(
-        f"server cpu per request: spindle / bare = {ours['cpu_ms'] / bare['cpu_ms']:.2f} (target ≤ 1.5), "
-        f"bare / trivial = {bare['cpu_ms'] / trivial['cpu_ms']:.2f}"
+        f"server cpu per request: spindle / bare = {ratio('cpu_ms', 'spindle', 'bare bolt'):.2f} (target ≤ 1.5), "
+        f"spindle / bolt+db = {ratio('cpu_ms', 'spindle', 'bolt + db'):.2f}, "
+        f"bolt+db / bare = {ratio('cpu_ms', 'bolt + db', 'bare bolt'):.2f}, "
+        f"bare / trivial = {ratio('cpu_ms', 'bare bolt', 'trivial wsgi'):.2f}"
     )
     print(
-        f"p50 spindle / bare = {ours['p50'] / bare['p50']:.2f}; "
-        f"p95 spindle / bare = {ours['p95'] / bare['p95']:.2f} (target ≤ 1.2)"
+        f"p50 spindle / bare = {ratio('p50', 'spindle', 'bare bolt'):.2f}; "
+        f"p95 spindle / bare = {ratio('p95', 'spindle', 'bare bolt'):.2f} (target ≤ 1.2), "
+        f"p95 spindle / bolt+db = {ratio('p95', 'spindle', 'bolt + db'):.2f}"
     )
-    print(f"throughput ratio (spindle / bare) = {ours['throughput'] / bare['throughput']:.2f}")
-    bad = sum(r["errors"] + r["wrong"] for r in results.values())
+    print(f"throughput ratio (spindle / bare) = {ratio('throughput', 'spindle', 'bare bolt'):.2f}")
+    bad = sum(r["errors"] + r["wrong"] for turn in rounds for r in turn.values())
     if bad:
         print(f"FAILED: {bad} replies were errors, refusals or not the expected answer", file=sys.stderr)
     return 1 if bad else 0
