@@ -27,7 +27,7 @@ import threading
 import time
 
 from bench.common import backend_of, percentile, scratch_database
-from bench.seeddata import SEEDED_AT, advance_sequences, seed_innovations, seed_people
+from bench.seeddata import SEEDED_AT, advance_sequences, seed_innovations, seed_people, settle
 from bench.slack import BenchSlack
 from tests.test_statement_counts import counting  # the same count the suite enforces
 
@@ -58,11 +58,7 @@ def seed(url: str, innovations: int) -> None:
             s.add(run)
             s.flush()
             s.add(StandupPrompt(run_id=run.id, member_id=USER, sent_at=SEEDED_AT))
-    if db.backend == "postgresql":  # a database in steady state, as autovacuum leaves it after a bulk load
-        from sqlalchemy import text
-
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+    settle(db)
     db.dispose()
 
 

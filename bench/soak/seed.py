@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from bench.seeddata import advance_sequences, seed_innovations, seed_people
+from bench.seeddata import advance_sequences, seed_innovations, seed_people, settle
 from bench.soak.client import Bot
 from bench.soak.driver import run_all
 from bench.soak.world import Group, World
@@ -47,6 +47,7 @@ def seed_database(url: str, world: World, innovations: int) -> None:
             db, 1, innovations, len(world.groups), members[1:], ORGANISATIONS, changes=2, unique_texts=False
         )
         advance_sequences(db)
+        settle(db)
     finally:
         db.dispose()
     world.seeded = innovations
