@@ -186,12 +186,25 @@ def _score(a: Fingerprint, b: Fingerprint) -> float:
     return shared_words + len(tags_a & tags_b) + 0.5 * len(sdgs_a & sdgs_b)
 
 
-_SQLITE_RELATED = (
-    "SELECT search_fts.rowid AS id, bm25(search_fts, 1.0, 0.4, 0.1) AS rank "
-    "FROM search_fts JOIN innovations i ON i.id = search_fts.rowid "
-    "WHERE search_fts MATCH :q AND search_fts.rowid >= :floor AND i.group_id != :group_id "
-    "ORDER BY rank, search_fts.rowid DESC LIMIT :n"
-)
+def _sqlite_related(terms: int) -> str:
+    """Candidates ranked by the item's terms they hold, a title hit counting 3 (as in top_terms).
+
+    Not bm25: FTS5 works out each term's weight from every row that holds it, at every call,
+    whatever the window (related at 100,000 innovations of common words: 80-180 ms, against 6 ms at
+    1,000). One MATCH per term and per title term reads only the rows past the floor instead.
+    """
+    # Only counters and constants go into the text; the terms themselves are bound parameters.
+    hits = " UNION ALL ".join(
+        f"SELECT rowid AS id, {weight} AS w FROM search_fts WHERE search_fts MATCH :{key}{n} AND rowid >= :floor"  # noqa: S608
+        for n in range(terms)
+        for key, weight in (("t", 1), ("title", 2))
+    )
+    return (
+        f"SELECT h.id AS id, -sum(h.w) AS rank FROM ({hits}) AS h JOIN innovations i ON i.id = h.id "  # noqa: S608
+        "WHERE i.group_id != :group_id GROUP BY h.id ORDER BY rank, h.id DESC LIMIT :n"
+    )
+
+
 _PG_RELATED = (
     "SELECT d.innovation_id AS id, ts_rank('{0.0, 0.1, 0.4, 1.0}', d.document, q, 1) AS rank "
     "FROM search_documents d JOIN innovations i ON i.id = d.innovation_id, "
@@ -211,8 +224,12 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
         return []
     postgres = session.get_bind().dialect.name == "postgresql"
     q = (" or " if postgres else " OR ").join(f'"{t}"' for t in terms)
-    params = {"q": q, "group_id": innovation.group_id, "n": RELATED_CANDIDATES, "floor": _floor(session, postgres, q)}
-    found = _ranked(session, postgres, _PG_RELATED if postgres else _SQLITE_RELATED, params)
+    params: dict[str, object] = {"q": q, "group_id": innovation.group_id, "n": RELATED_CANDIDATES}
+    params["floor"] = _floor(session, postgres, q)
+    if not postgres:  # each term on its own: `"word"` anywhere, `title : "word"` in the title
+        params |= {f"t{n}": f'"{t}"' for n, t in enumerate(terms)}
+        params |= {f"title{n}": f'title : "{t}"' for n, t in enumerate(terms)}
+    found = _ranked(session, postgres, _PG_RELATED if postgres else _sqlite_related(len(terms)), params)
     order = {c.id: n for n, c in enumerate(found)}
     mine = _fingerprint(innovation)  # once, not once per candidate
     scored = [Match(c, _score(mine, _fingerprint(c))) for c in found]

