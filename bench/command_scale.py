@@ -12,30 +12,34 @@ one. The bot is built in this process (bot.app.build, the suite's fake Slack on 
 rate limit off) and signed `/spindle` requests go straight into its WSGI app; every reply is
 checked to be the real answer (HTTP 200, the innovation, group or list asked for), not an error.
 
-Per size, `--rounds` rounds of `--requests` requests per command, the commands alternating
-(list, list GROUP, show INN-n, …) so the machine's load meets them alike; `show` walks a spread of
-refs from the oldest to the newest. A command's p50 and p95 are the medians over the rounds. The
-statements one request sends (transaction control excluded) are counted with the suite's own
-counter (tests/test_statement_counts.counting), the most any request of the command sent. Then
-the same database is topped up to `--large` innovations (PostgreSQL: VACUUM ANALYZE after each
-load, as autovacuum would leave it) and measured again.
+The two sizes are two databases side by side (SQLite: two files; PostgreSQL: the scratch database
+holds the large register and a second one, `<name>_small`, created and dropped here, the small),
+each with its own bot, and they are measured in the same rounds, request by request: list on the
+small, list on the large, list GROUP on the small, …, the order flipped every other request, so
+the machine's load meets both sizes alike. `--rounds` rounds of `--requests` requests per command;
+`show` walks a spread of refs from the oldest to the newest. A command's p50 and p95 are the
+medians over the rounds. The statements one request sends (transaction control excluded) are
+counted with the suite's own counter (tests/test_statement_counts.counting), the most any request
+of the command sent. PostgreSQL: VACUUM ANALYZE after each load, as autovacuum would leave it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import io
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.common import backend_of, percentile, scratch_database
-from bench.seeddata import SEEDED_AT, advance_sequences, bulk_insert, seed_innovations, seed_people
+from bench.seeddata import SEEDED_AT, advance_sequences, bulk_insert, seed_innovations, seed_people, settle
 from tests.test_statement_counts import counting  # the same count the suite enforces
 
 GROUPS, MEMBERS, ORGANISATIONS = 200, 2000, 50
@@ -74,11 +78,7 @@ def seed_up_to(db, members: list[str], first: int, last: int) -> None:
         with db.transaction() as s:
             bulk_insert(s, InnovationNote.__table__, notes[start : start + 5000])
     advance_sequences(db)
-    if db.backend == "postgresql":  # a database in steady state, as autovacuum leaves it after a bulk load
-        from sqlalchemy import text
-
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
+    settle(db)
 
 
 class App:
@@ -94,21 +94,6 @@ class App:
                "DATABASE_URL": url, "SPINDLE_SCHEDULER": "off", "SPINDLE_RATE_LIMIT": "0", "LOG_LEVEL": "ERROR"}  # fmt: skip
         self.runtime = build(load_settings(env))
         self.n = 0
-        self.work: list[float] = []  # ms of each request's handler (handlers.commands.run_command)
-        import handlers.commands
-
-        run_command = handlers.commands.run_command
-
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return run_command(*args, **kwargs)
-            finally:
-                self.work.append((time.perf_counter() - start) * 1000)
-
-        # The listener looks the name up on every request: the wrapper times what the ack waits for.
-        handlers.commands.run_command = timed
-        self._restore = lambda: setattr(handlers.commands, "run_command", run_command)
 
     def command(self, user: str, text: str) -> str:
         self.n += 1
@@ -132,7 +117,27 @@ class App:
         self.runtime.executor.wait_idle(10)
         self.runtime.db.dispose()
         self.fake.close()
-        self._restore()
+
+
+WORK: list[float] = []  # ms of each request's handler (handlers.commands.run_command), both bots
+
+
+def time_the_handler() -> Callable[[], None]:
+    """Wrap the command handler (the listener looks the name up on every request) to time what the
+    ack waits for; returns the undo."""
+    import handlers.commands
+
+    run_command = handlers.commands.run_command
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return run_command(*args, **kwargs)
+        finally:
+            WORK.append((time.perf_counter() - start) * 1000)
+
+    handlers.commands.run_command = timed
+    return lambda: setattr(handlers.commands, "run_command", run_command)
 
 
 def commands(size: int) -> dict[str, Callable[[int], tuple[str, str]]]:
@@ -151,46 +156,74 @@ def commands(size: int) -> dict[str, Callable[[int], tuple[str, str]]]:
     }
 
 
-def measure(app: App, members: list[str], size: int, requests: int, rounds: int) -> dict[str, dict]:
-    """Per command and clock (request, work): p50 and p95 in ms, medians over the rounds; and the
-    most statements one request sent."""
-    engine = app.runtime.db.engine
-    todo = commands(size)
-    per_round: dict[str, dict[str, list[tuple[float, float]]]] = {n: {"request": [], "work": []} for n in todo}
-    statements = dict.fromkeys(todo, 0)
-    for make in todo.values():  # warm the caches and the pool, and check the answers' shape
-        for i in range(10):
-            text, expect = make(i)
-            reply = app.command(members[i], text)
-            if expect not in reply or "wrong on my side" in reply:
-                raise SystemExit(f"{text!r} did not answer as expected ({expect!r}): {reply[:400]}")
-    for _round in range(rounds):
-        times: dict[str, dict[str, list[float]]] = {n: {"request": [], "work": []} for n in todo}
-        for i in range(requests):
-            for name, make in todo.items():
+def measure(apps: dict[int, App], members: list[str], requests: int, rounds: int) -> dict[int, dict[str, dict]]:
+    """Per size, command and clock (request, work): p50 and p95 in ms, medians over the rounds; and
+    the most statements one request sent. The sizes take turns request by request."""
+    todo = {size: commands(size) for size in apps}
+    names = list(next(iter(todo.values())))
+    per_round = {size: {n: {"request": [], "work": []} for n in names} for size in apps}
+    statements = {size: dict.fromkeys(names, 0) for size in apps}
+    for size, app in apps.items():  # warm the caches and the pool, and check the answers' shape
+        for make in todo[size].values():
+            for i in range(10):
                 text, expect = make(i)
-                with counting(engine) as seen:
-                    start = time.perf_counter()
-                    reply = app.command(members[(i * 13 + 1) % len(members)], text)
-                    times[name]["request"].append((time.perf_counter() - start) * 1000)
-                times[name]["work"].append(app.work[-1])
-                if expect not in reply:
+                reply = app.command(members[i], text)
+                if expect not in reply or "wrong on my side" in reply:
                     raise SystemExit(f"{text!r} did not answer as expected ({expect!r}): {reply[:400]}")
-                statements[name] = max(statements[name], len(seen))
-        for name, clocks in times.items():
-            for clock, values in clocks.items():
-                ordered = sorted(values)
-                per_round[name][clock].append((percentile(ordered, 0.5), percentile(ordered, 0.95)))
-    out: dict[str, dict] = {}
-    for name, clocks in per_round.items():
-        out[name] = {"statements": statements[name]}
-        for clock, rounds_ in clocks.items():
-            out[name][clock] = {
-                "p50": statistics.median(r[0] for r in rounds_),
-                "p95": statistics.median(r[1] for r in rounds_),
-                "p50s": [r[0] for r in rounds_],
-            }
+    sizes = list(apps)
+    for _round in range(rounds):
+        times = {size: {n: {"request": [], "work": []} for n in names} for size in apps}
+        for i in range(requests):
+            for name in names:
+                for size in sizes if i % 2 else sizes[::-1]:
+                    text, expect = todo[size][name](i)
+                    with counting(apps[size].runtime.db.engine) as seen:
+                        start = time.perf_counter()
+                        reply = apps[size].command(members[(i * 13 + 1) % len(members)], text)
+                        times[size][name]["request"].append((time.perf_counter() - start) * 1000)
+                    times[size][name]["work"].append(WORK[-1])
+                    if expect not in reply:
+                        raise SystemExit(f"{text!r} did not answer as expected ({expect!r}): {reply[:400]}")
+                    statements[size][name] = max(statements[size][name], len(seen))
+        for size in apps:
+            for name, clocks in times[size].items():
+                for clock, values in clocks.items():
+                    ordered = sorted(values)
+                    per_round[size][name][clock].append((percentile(ordered, 0.5), percentile(ordered, 0.95)))
+    out: dict[int, dict[str, dict]] = {}
+    for size in apps:
+        out[size] = {}
+        for name, clocks in per_round[size].items():
+            out[size][name] = {"statements": statements[size][name]}
+            for clock, rounds_ in clocks.items():
+                out[size][name][clock] = {
+                    "p50": statistics.median(r[0] for r in rounds_),
+                    "p95": statistics.median(r[1] for r in rounds_),
+                    "p50s": [r[0] for r in rounds_],
+                }
     return out
+
+
+@contextlib.contextmanager
+def second_database(url: str, tmp: Path) -> Iterator[str]:
+    """A second scratch database beside `url`'s: a file in `tmp`, or `<name>_small` on the same server."""
+    from sqlalchemy import create_engine, make_url, text
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp / 'small.db'}"
+        return
+    name = f"{parsed.database}_small"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def load() -> str:
@@ -205,31 +238,34 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=100, help="per command, per round")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    from models.db import Database
+    from models.db import Database, migrate
 
-    results: dict[int, dict[str, dict]] = {}
-    loads: dict[int, str] = {}
-    with scratch_database(args.database_url, prefix="spindle-bench-scale-") as (url, _tmp):
-        db = Database(url)
-        started = time.perf_counter()
-        members = seed_people_once(db)
-        seed_up_to(db, members, 1, args.small)
-        print(f"{backend_of(url)}: {GROUPS} groups, {MEMBERS:,} members, {args.small:,} innovations "
-              f"seeded in {time.perf_counter() - started:.0f} s")  # fmt: skip
-        app = App(url)
-        try:
-            loads[args.small] = load()
-            results[args.small] = measure(app, members, args.small, args.requests, args.rounds)
+    with (
+        scratch_database(args.database_url, prefix="spindle-bench-scale-") as (url, tmp),
+        second_database(url, tmp) as small_url,
+    ):
+        migrate(small_url)
+        urls = {args.small: small_url, args.large: url}
+        members: list[str] = []
+        for size, at in urls.items():
+            db = Database(at)
             started = time.perf_counter()
-            seed_up_to(db, members, args.small + 1, args.large)
-            print(f"topped up to {args.large:,} innovations in {time.perf_counter() - started:.0f} s")
-            loads[args.large] = load()
-            results[args.large] = measure(app, members, args.large, args.requests, args.rounds)
-        finally:
-            app.close()
+            members = seed_people_once(db)
+            seed_up_to(db, members, 1, size)
             db.dispose()
+            print(f"{backend_of(url)}: {GROUPS} groups, {MEMBERS:,} members, {size:,} innovations "
+                  f"seeded in {time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+        apps = {size: App(at) for size, at in urls.items()}
+        undo = time_the_handler()
+        try:
+            started_load = load()
+            results = measure(apps, members, args.requests, args.rounds)
+        finally:
+            undo()
+            for app in apps.values():
+                app.close()
     small, large = results[args.small], results[args.large]
-    print(f"load average (1, 5, 15 min) at the start of each size: {loads[args.small]} | {loads[args.large]}")
+    print(f"load average (1, 5, 15 min) at the start and the end: {started_load} | {load()}")
     print(f"ms, median of {args.rounds} rounds x {args.requests} requests per command. work: the handler "
           "(handlers.commands.run_command: database, rendering); request: the whole signed request into "
           "the WSGI app, which adds Bolt's wait for the ack (it polls every 10 ms)")  # fmt: skip
