@@ -27,9 +27,10 @@ search_documents = Table(
     Column("title", Text, nullable=False),
     Column("summary", Text, nullable=False),
     Column("rest", Text, nullable=False),
-    # PostgreSQL also has `document tsvector` (generated) and SQLite the FTS5 table `search_fts`:
+    # PostgreSQL also has `document tsvector` (generated) and the table `search_pairs` (see
+    # _PG_PAIRS), SQLite the FTS5 table `search_fts`:
     # engine objects the migration creates, not columns the application reads or writes.
-    info={"engine_objects": {"postgresql": ["document"], "sqlite": ["search_fts"]}},
+    info={"engine_objects": {"postgresql": ["document", "search_pairs"], "sqlite": ["search_fts"]}},
 )
 
 # Ranking weights, the same proportions on both engines: a title hit counts 2.5x a summary hit and
@@ -80,9 +81,31 @@ WINDOW = 500
 # The floor is its own statement so that the ranking statement is planned knowing it: inside one
 # statement PostgreSQL guessed a third of the table and chose a sequential scan (150 ms at 100k).
 _SQLITE_FLOOR = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :w")
-_PG_FLOOR = text(
-    "SELECT innovation_id FROM search_documents WHERE document @@ websearch_to_tsquery('spindle', :q) "
+_PG_FLOOR = (
+    "SELECT innovation_id FROM search_documents WHERE document @@ websearch_to_tsquery('spindle', :q){pairs} "
     "ORDER BY innovation_id DESC OFFSET :w LIMIT 1"
+)
+# A phrase needs the words' positions, which the GIN index does not hold: every row with all its
+# words was read to check them (16,000 rows for "a for", 814 with the phrase), and PostgreSQL,
+# guessing many, walked the id index from the top instead (100,000 rows when fewer than WINDOW
+# have it: 300 ms). `search_pairs` indexes each document's adjacent word pairs (migration 0006):
+# only rows with every pair of the phrases are read, and its statistics make the guess right.
+# The phrase itself is still checked on `document`.
+_PG_PAIRS = (
+    " AND innovation_id IN (SELECT innovation_id FROM search_pairs WHERE pairs @> spindle_phrase_pairs(:phrases))"
+)
+# Several words: PostgreSQL multiplies their frequencies, and words that rarely meet ("dataset
+# begroting", English and Dutch: 711 rows where it guessed thousands) led it to the same walk.
+# So their floor looks among the newest NEWEST_ROWS rows first (at most that many read); when those
+# hold fewer than WINDOW matches, the matches are sparse and come from the GIN index (`+ 0`: not
+# by walking the id index; SET LOCAL enable_seqscan = off: nor by reading the whole table).
+# COALESCE runs the second subquery only when the first found nothing.
+NEWEST_ROWS = 10 * WINDOW
+_PG_SPARSE_FLOOR = text(
+    "SELECT coalesce((SELECT innovation_id FROM (SELECT innovation_id, document FROM search_documents "
+    "ORDER BY innovation_id DESC LIMIT :newest) AS newest WHERE document @@ websearch_to_tsquery('spindle', :q) "
+    "ORDER BY innovation_id DESC OFFSET :w LIMIT 1), (SELECT innovation_id FROM search_documents "
+    "WHERE document @@ websearch_to_tsquery('spindle', :q) ORDER BY innovation_id + 0 DESC OFFSET :w LIMIT 1), 0)"
 )
 # The ranked statements name each match's id and rank; `_ranked` loads the innovations (and their
 # groups: a hit names its group) around them in the same statement, in rank order.
@@ -93,20 +116,34 @@ _SQLITE_SEARCH = (
 _PG_SEARCH = (
     "SELECT innovation_id AS id, ts_rank('{0.0, 0.1, 0.4, 1.0}', document, q, 1) AS rank "
     "FROM search_documents, websearch_to_tsquery('spindle', :q) AS q "
-    "WHERE document @@ q AND innovation_id >= :floor ORDER BY rank DESC, innovation_id DESC LIMIT :n"
+    "WHERE document @@ q AND innovation_id >= :floor{pairs} ORDER BY rank DESC, innovation_id DESC LIMIT :n"
 )
 
 
+# psycopg prepares a statement after 5 runs; PostgreSQL's generic plan for it cannot see the floor's
+# value and ranked a third of the table (related: p50 32 ms → 14 ms with custom plans).
 _CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+_NO_SEQSCAN = text("SET LOCAL enable_seqscan = off")  # see _PG_SPARSE_FLOOR
 
 
-def _floor(session: Session, postgres: bool, q: str) -> int:
+def _floor(session: Session, postgres: bool, q: str, phrases: list[str] | None = None, terms: int = 1) -> int:
     """The id of the WINDOW-th newest match, or 0 when fewer match (then every match is ranked)."""
-    if postgres:
-        # psycopg prepares a statement after 5 runs; PostgreSQL's generic plan for it cannot see the
-        # floor's value and ranked a third of the table (related: p50 32 ms → 14 ms with custom plans).
-        session.execute(_CUSTOM_PLANS)
-    return int(session.scalar(_PG_FLOOR if postgres else _SQLITE_FLOOR, {"q": q, "w": WINDOW - 1}) or 0)
+    params: dict[str, object] = {"q": q, "w": WINDOW - 1}
+    if not postgres:
+        return int(session.scalar(_SQLITE_FLOOR, params) or 0)
+    session.execute(_CUSTOM_PLANS)
+    if phrases:
+        floor = session.scalar(text(_PG_FLOOR.replace("{pairs}", _PG_PAIRS)), {**params, "phrases": phrases})
+    elif terms > 1:  # (the setting lasts the read transaction; its other statements have their indexes)
+        session.execute(_NO_SEQSCAN)
+        floor = session.scalar(_PG_SPARSE_FLOOR, {**params, "newest": NEWEST_ROWS})
+    else:
+        floor = session.scalar(text(_PG_FLOOR.replace("{pairs}", "")), params)
+    return int(floor or 0)
+
+
+def _phrases(query: ParsedQuery) -> list[str]:
+    return [" ".join(t.words) for t in query.include if len(t.words) > 1]
 
 
 def _ranked(session: Session, postgres: bool, ranking: str, params: dict[str, object]) -> list[Innovation]:
@@ -131,9 +168,13 @@ def _ranked(session: Session, postgres: bool, ranking: str, params: dict[str, ob
 def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innovation]:
     """Innovations of every group with all the included terms and none of the excluded ones, best first."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    q = websearch_query(query) if postgres else fts5_query(query)
-    params = {"q": q, "n": limit, "floor": _floor(session, postgres, q)}
-    return _ranked(session, postgres, _PG_SEARCH if postgres else _SQLITE_SEARCH, params)
+    if not postgres:
+        q = fts5_query(query)
+        return _ranked(session, False, _SQLITE_SEARCH, {"q": q, "n": limit, "floor": _floor(session, False, q)})
+    q, phrases = websearch_query(query), _phrases(query)
+    floor = _floor(session, True, q, phrases, len(query.include))
+    params = {"q": q, "n": limit, "phrases": phrases, "floor": floor}
+    return _ranked(session, True, _PG_SEARCH.replace("{pairs}", _PG_PAIRS if phrases else ""), params)
 
 
 # --- related innovations ---------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""Phrases and several words through the service, on both databases: PostgreSQL finds a phrase's rows
+through `search_pairs` (migration 0006) and several words' floor in two steps (models/search.py);
+the results are the same as without them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+import models.search
+from models.db import Database, alembic_config
+from models.groups import join_group
+from models.innovations import InnovationInput, add_note, update_innovation
+from models.people import ensure_member
+from models.privacy import forget_member
+from services import search as service
+from tests.conftest import COORDINATOR
+from tests.test_search_domain import corpus, ref, refs  # noqa: F401  (the fixture)
+
+
+def test_a_phrase_follows_edits_notes_and_deletes(db, corpus, clock):  # noqa: F811
+    now = clock.now()
+    inn = corpus["Tree planting app"]
+    assert refs(db, '"trees are planted"') == [f"INN-{inn}"]
+    with db.transaction() as s:
+        coord, _ = ensure_member(s, COORDINATOR, now)
+        edit = InnovationInput(group="civic-tech", title="Tree planting app", stage="exploring",
+                               summary="Volunteers plant trees where they are needed.", tags="environment")  # fmt: skip
+        update_innovation(s, coord, inn, edit, now)
+    assert refs(db, '"trees are planted"') == []
+    assert refs(db, '"plant trees"') == [f"INN-{inn}"]
+    with db.transaction() as s:
+        u3, _ = ensure_member(s, "U3", now)
+        join_group(s, u3, "civic-tech", now)
+        add_note(s, u3, inn, "Eerste oogst: veertig jonge eiken", now)
+    assert refs(db, '"jonge eiken"') == [f"INN-{inn}"]
+    assert refs(db, '"eiken jonge"') == []  # adjacent, in that order
+    with db.transaction() as s:
+        forget_member(s, "U3", now)
+        s.execute(text("UPDATE innovations SET title = 'Boom app' WHERE id = :id"), {"id": inn})
+    assert refs(db, '"boom app"') == [f"INN-{inn}"]
+    with db.transaction() as s:
+        s.execute(text("DELETE FROM innovations WHERE id = :id"), {"id": inn})
+    assert refs(db, '"boom app"') == [] and refs(db, '"plant trees"') == []
+
+
+def test_phrases_with_words_and_exclusions(db, corpus):  # noqa: F811
+    assert refs(db, '"open data" budget') == [ref(corpus, "Budget visualiser")]  # budgets is another word
+    assert refs(db, '"open data" "open budget"') == [ref(corpus, "Budget visualiser")]
+    assert refs(db, '"open data" -"open budget"') == [
+        ref(corpus, "Open data portal"),
+        ref(corpus, "Verkiezingsmonitor"),
+    ]
+    assert refs(db, '"portal data"') == [] and refs(db, '"data portal"') == [ref(corpus, "Open data portal")]
+
+
+def test_several_words_past_the_window_rank_the_newest(db, corpus, monkeypatch):  # noqa: F811
+    # A window of 1, looked for first among the newest 2 rows: "open data" has its newest match
+    # there (Budget visualiser); "privacy ai" does not, so its floor comes from all its matches.
+    monkeypatch.setattr(models.search, "WINDOW", 1)
+    monkeypatch.setattr(models.search, "NEWEST_ROWS", 2)
+    assert refs(db, "open data") == [ref(corpus, "Budget visualiser")]
+    assert refs(db, "privacy ai") == [ref(corpus, "Chatbot for complaints")]
+    assert refs(db, '"open data"') == [ref(corpus, "Budget visualiser")]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def at_0005(request, tmp_path):
+    """A database at revision 0005: a file of its own, or a PostgreSQL schema of its own (dropped after)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'before-pairs.db'}"
+        command.upgrade(alembic_config(url), "0005_home_hash")
+        yield url
+        return
+    base = os.environ.get("SPINDLE_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("PostgreSQL runs when SPINDLE_TEST_DATABASE_URL is set (CI runs both)")
+    schema = f"mig_{uuid.uuid4().hex[:8]}"
+    admin = Database(base)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    try:
+        command.upgrade(alembic_config(url), "0005_home_hash")
+        yield url
+    finally:
+        with admin.engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _pairs_table(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        return bool(conn.scalar(text("SELECT to_regclass('search_pairs') IS NOT NULL")))
+
+
+def test_the_migration_pairs_innovations_that_already_exist_and_goes_back(at_0005):
+    cfg = alembic_config(at_0005)
+    db = Database(at_0005)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO groups (id, handle, description, created_at) VALUES (1, 'g', '', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO innovations (id, group_id, title, stage, summary, sdgs, tags, privacy_risk, civic_space_risk,"
+                " manipulation_risk, safeguards, logged_at, updated_at) VALUES (1, 1, 'Bestaand café', 'idea',"
+                " 'Open data voor iedereen', '', 'ai', 'low', 'low', 'low', '', '2026-01-01', '2026-01-01')"
+            )
+        )
+    command.upgrade(cfg, "head")
+    assert [h.ref for h in service.search(db, '"open data"').hits] == ["INN-1"]
+    assert [h.ref for h in service.search(db, '"bestaand cafe"').hits] == ["INN-1"]
+    if db.backend == "postgresql":
+        with db.engine.connect() as conn:
+            pairs = conn.scalar(text("SELECT pairs FROM search_pairs WHERE innovation_id = 1"))
+        # The title's last word meets the summary's first (and the summary's last the tags'), as
+        # `<->` has it in the document: the pairs mirror the document's positions.
+        assert sorted(pairs) == ["bestaand cafe", "cafe open", "data voor", "iedereen ai", "open data", "voor iedereen"]
+        assert _pairs_table(db)
+    command.downgrade(cfg, "0005_home_hash")  # and back: the downgrade removes everything it made
+    if db.backend == "postgresql":
+        assert not _pairs_table(db)
+        with db.engine.connect() as conn:
+            mine = "pronamespace = current_schema()::regnamespace AND proname LIKE 'spindle%pairs'"
+            assert conn.scalar(text(f"SELECT count(*) FROM pg_proc WHERE {mine}")) == 0
+    command.upgrade(cfg, "head")
+    assert [h.ref for h in service.search(db, '"open data"').hits] == ["INN-1"]
+    db.dispose()
