@@ -118,6 +118,9 @@ _PG_SEARCH = (
     "FROM search_documents, websearch_to_tsquery('spindle', :q) AS q "
     "WHERE document @@ q AND innovation_id >= :floor{pairs} ORDER BY rank DESC, innovation_id DESC LIMIT :n"
 )
+# In the ranking, the pairs are looked up above the floor only: a common phrase ("our privacy",
+# 21,000 rows) is then not read whole from search_pairs to rank the newest WINDOW of it.
+_PG_PAIRS_ABOVE_FLOOR = _PG_PAIRS.replace("WHERE pairs", "WHERE innovation_id >= :floor AND pairs")
 
 
 # psycopg prepares a statement after 5 runs; PostgreSQL's generic plan for it cannot see the floor's
@@ -174,7 +177,7 @@ def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innova
     q, phrases = websearch_query(query), _phrases(query)
     floor = _floor(session, True, q, phrases, len(query.include))
     params = {"q": q, "n": limit, "phrases": phrases, "floor": floor}
-    return _ranked(session, True, _PG_SEARCH.replace("{pairs}", _PG_PAIRS if phrases else ""), params)
+    return _ranked(session, True, _PG_SEARCH.replace("{pairs}", _PG_PAIRS_ABOVE_FLOOR if phrases else ""), params)
 
 
 # --- related innovations ---------------------------------------------------------------------------
