@@ -14,7 +14,6 @@ import datetime
 import tempfile
 from collections.abc import Iterator
 from typing import IO
-from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -25,6 +24,8 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import PKG_REL_NS, REL_NS
 from openpyxl.xml.functions import tostring
+
+from exports.sheetxml import RowWriter
 
 HYPERLINK_TYPE = f"{REL_NS}/hyperlink"
 _ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}  # as ElementTree quotes attributes
@@ -116,14 +117,16 @@ class _SheetWriter(WorksheetWriter):
         if not links.count:
             return
         xf = self.xf.send(True)
+        write = xf._file  # as text: what ElementTree writes for each (refs are cell coordinates)
         with xf.element("hyperlinks"):
             for n, (ref, _target) in enumerate(links, 1):
-                xf.write(Element("hyperlink", {"ref": ref, f"{{{REL_NS}}}id": f"rId{n}"}))
+                write(f'<hyperlink xmlns:r="{REL_NS}" ref="{escape(ref, _ATTRIBUTE)}" r:id="rId{n}" />')
         self.xf.send(None)
 
 
 class LeanSheet(WriteOnlyWorksheet):
-    """A write-only sheet whose hyperlinks are spooled to disk (cells carry a `Link`)."""
+    """A write-only sheet whose hyperlinks are spooled to disk (cells carry a `Link`), and whose
+    rows are written as text where exports.sheetxml can (the same XML, without an element per cell)."""
 
     _writer: WorksheetWriter | None = None
 
@@ -131,6 +134,32 @@ class LeanSheet(WriteOnlyWorksheet):
         if self._writer is None:
             writer = self._writer = _SheetWriter(self)
             writer.write_top()
+
+    def _write_rows(self):
+        """openpyxl's WriteOnlyWorksheet._write_rows, with a row written as text when it can be."""
+        assert self._writer is not None
+        try:
+            xf = self._writer.xf.send(True)
+        except StopIteration:
+            self._already_saved()
+        rows = RowWriter(self)
+        write = xf._file  # the stream's text writer: what xf.write(element) ends in
+        with xf.element("sheetData"):
+            row_idx = 1
+            try:
+                while True:
+                    values = yield
+                    if not isinstance(values, list | tuple):  # a generator is read once
+                        values = tuple(values)
+                    text = rows.row_xml(values, row_idx)
+                    if text is None:
+                        self._writer.write_row(xf, self._values_to_row(values, row_idx), row_idx)
+                    else:
+                        write(text)
+                    row_idx += 1
+            except GeneratorExit:
+                pass
+        self._writer.xf.send(None)
 
 
 class LeanWriter(ExcelWriter):
