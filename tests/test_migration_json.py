@@ -6,8 +6,6 @@ schema of its own, so the suite's migrated database is not touched.
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +15,7 @@ from sqlalchemy import inspect, select, text
 from models.db import Database, alembic_config
 from models.standups import StandupPrompt, StandupRun, StandupSchedule, answers_of, questions_of
 from models.vocab import DEFAULT_STANDUP_QUESTIONS
+from tests.migrating import database_at
 
 T0 = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
 DEFAULTS = list(DEFAULT_STANDUP_QUESTIONS)
@@ -24,27 +23,8 @@ DEFAULTS = list(DEFAULT_STANDUP_QUESTIONS)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_database(request, tmp_path):
-    """A database at revision 0001: a file of its own, or a PostgreSQL schema of its own (dropped after)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        command.upgrade(alembic_config(url), "0001")
-        yield url
-        return
-    base = os.environ.get("SPINDLE_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL runs when SPINDLE_TEST_DATABASE_URL is set (CI runs both)")
-    schema = f"mig_{uuid.uuid4().hex[:8]}"
-    admin = Database(base)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        command.upgrade(alembic_config(url), "0001")
-        yield url
-    finally:
-        with admin.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    """A database at revision 0001 (tests/migrating.py)."""
+    yield from database_at(request.param, tmp_path, "0001")
 
 
 SCHEDULES = {  # group id: stored text → what the model reads

@@ -4,9 +4,6 @@ the results are the same as without them."""
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic import command
 from sqlalchemy import text
@@ -19,6 +16,7 @@ from models.people import ensure_member
 from models.privacy import forget_member
 from services import search as service
 from tests.conftest import COORDINATOR
+from tests.migrating import database_at
 from tests.test_search_domain import corpus, ref, refs  # noqa: F401  (the fixture)
 
 
@@ -70,27 +68,8 @@ def test_several_words_past_the_window_rank_the_newest(db, corpus, monkeypatch):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_0005(request, tmp_path):
-    """A database at revision 0005: a file of its own, or a PostgreSQL schema of its own (dropped after)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before-pairs.db'}"
-        command.upgrade(alembic_config(url), "0005_home_hash")
-        yield url
-        return
-    base = os.environ.get("SPINDLE_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL runs when SPINDLE_TEST_DATABASE_URL is set (CI runs both)")
-    schema = f"mig_{uuid.uuid4().hex[:8]}"
-    admin = Database(base)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        command.upgrade(alembic_config(url), "0005_home_hash")
-        yield url
-    finally:
-        with admin.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    """A database at revision 0005 (tests/migrating.py)."""
+    yield from database_at(request.param, tmp_path, "0005_home_hash")
 
 
 def _pairs_table(db: Database) -> bool:
