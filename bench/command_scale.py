@@ -26,19 +26,17 @@ of the command sent. PostgreSQL: VACUUM ANALYZE after each load, as autovacuum w
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import hmac
 import io
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.common import backend_of, percentile, scratch_database
+from bench.common import backend_of, percentile, scratch_database, sibling_database
 from bench.seeddata import SEEDED_AT, advance_sequences, bulk_insert, seed_innovations, seed_people, settle
 from tests.test_statement_counts import counting  # the same count the suite enforces
 
@@ -204,28 +202,6 @@ def measure(apps: dict[int, App], members: list[str], requests: int, rounds: int
     return out
 
 
-@contextlib.contextmanager
-def second_database(url: str, tmp: Path) -> Iterator[str]:
-    """A second scratch database beside `url`'s: a file in `tmp`, or `<name>_small` on the same server."""
-    from sqlalchemy import create_engine, make_url, text
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp / 'small.db'}"
-        return
-    name = f"{parsed.database}_small"
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -242,7 +218,7 @@ def main() -> int:
 
     with (
         scratch_database(args.database_url, prefix="spindle-bench-scale-") as (url, tmp),
-        second_database(url, tmp) as small_url,
+        sibling_database(url, tmp, "small") as small_url,
     ):
         migrate(small_url)
         urls = {args.small: small_url, args.large: url}

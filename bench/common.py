@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -142,3 +143,31 @@ def stop_process(proc: subprocess.Popen | None, name: str, timeout: float = 35.0
         print(f"{name} did not stop within {timeout:.0f} s of SIGTERM; killed", file=sys.stderr)
         proc.kill()
         proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def sibling_database(url: str, tmp: Path, name: str, *, copy: bool = False) -> Iterator[str]:
+    """A second scratch database beside `url`'s, removed at the end: `name`.db in `tmp` (a copy of
+    the first file with `copy`), or `<database>_<name>` on the same PostgreSQL server (made from the
+    first as a template with `copy`, which needs nobody connected to it)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = tmp / f"{name}.db"
+        if copy:
+            shutil.copy(str(parsed.database), path)
+        yield f"sqlite:///{path}"
+        return
+    sibling = f"{parsed.database}_{name}"
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{sibling}"'))
+            template = f' TEMPLATE "{parsed.database}"' if copy else ""
+            conn.execute(text(f'CREATE DATABASE "{sibling}"{template}'))
+        yield parsed.set(database=sibling).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{sibling}" WITH (FORCE)'))
+        admin.dispose()

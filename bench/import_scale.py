@@ -17,12 +17,9 @@ Time is measured in the child around the work; peak memory is the child's peak r
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import shutil
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,30 +81,6 @@ def edit(path: Path, out: Path) -> None:
     wb.save(out)
 
 
-@contextlib.contextmanager
-def copy_of(url: str, tmp: Path) -> Iterator[str]:
-    """A throwaway copy of the seeded database for `apply` to change: a file copy, or a template copy."""
-    from sqlalchemy import create_engine, make_url, text
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        copy = tmp / "apply.db"
-        shutil.copy(str(parsed.database), copy)
-        yield f"sqlite:///{copy}"
-        return
-    name = f"{parsed.database}_apply"
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 def run_child(kind: str, url: str, path: Path) -> dict:
     return common.run_child("bench.import_scale", kind, "--url", url, "--path", str(path))
 
@@ -150,7 +123,7 @@ def main() -> None:
                 runs["export"].append(run_child("export", url, register))
                 edit(register, edited)
                 runs["dry"].append(run_child("dry", url, edited))
-                with copy_of(url, tmp) as copy:
+                with common.sibling_database(url, tmp, "apply", copy=True) as copy:
                     runs["apply"].append(run_child("apply", copy, edited))
             best = {k: min(v, key=lambda r: r["seconds"]) | {"mb": max(r["mb"] for r in v)} for k, v in runs.items()}
             export = best["export"]["seconds"]
