@@ -56,10 +56,6 @@ def _fts5_phrase(term: Term) -> str:
     return '"' + " ".join(term.words) + '"'
 
 
-def _websearch_phrase(term: Term) -> str:
-    return ("-" if term.exclude else "") + '"' + " ".join(term.words) + '"'
-
-
 def fts5_query(query: ParsedQuery) -> str:
     """`("a") AND ("b c") NOT ("x" OR "y")`: every included term, none of the excluded ones."""
     expr = " AND ".join(_fts5_phrase(t) for t in query.include)
@@ -68,9 +64,33 @@ def fts5_query(query: ParsedQuery) -> str:
     return expr
 
 
-def websearch_query(query: ParsedQuery) -> str:
-    """The same for websearch_to_tsquery: `"a" "b c" -"x" -"y"` (never a syntax error there)."""
-    return " ".join(_websearch_phrase(t) for t in (*query.include, *query.exclude))
+# A phrase must not run from one field into the next (the end of a title into its summary), as it
+# cannot in FTS5's columns: the tsvector numbers its positions on through all three weights, so each
+# phrase is asked within one weight (`'a':A <-> 'b':A | ...`). Hence to_tsquery, not websearch_to_tsquery,
+# which has no weights. Each word is quoted; words are letters and digits only (models.search_query).
+_FIELD_WEIGHTS = ("A", "B", "C")
+
+
+def _quoted(word: str) -> str:
+    # (No word holds a quote or a backslash; escaped anyway, as to_tsquery reads them.)
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsquery_term(term: Term) -> str:
+    if len(term.words) == 1:
+        return _quoted(term.words[0])
+    within = (" <-> ".join(f"{_quoted(w)}:{weight}" for w in term.words) for weight in _FIELD_WEIGHTS)
+    return "(" + " | ".join(within) + ")"
+
+
+def tsquery(query: ParsedQuery) -> str:
+    """The same for to_tsquery: `'a' & ('b':A <-> 'c':A | …) & !'x'` (every word quoted)."""
+    return " & ".join([*(_tsquery_term(t) for t in query.include), *("!" + _tsquery_term(t) for t in query.exclude)])
+
+
+def any_word_tsquery(words: list[str]) -> str:
+    """`'a' | 'b'`: any of the words (related innovations)."""
+    return " | ".join(_quoted(w) for w in words)
 
 
 # Ranking reads every match's positions, so its cost grows with the matches: a word in most
@@ -82,7 +102,7 @@ WINDOW = 500
 # statement PostgreSQL guessed a third of the table and chose a sequential scan (150 ms at 100k).
 _SQLITE_FLOOR = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :w")
 _PG_FLOOR = (
-    "SELECT innovation_id FROM search_documents WHERE document @@ websearch_to_tsquery('spindle', :q){pairs} "
+    "SELECT innovation_id FROM search_documents WHERE document @@ to_tsquery('spindle', :q){pairs} "
     "ORDER BY innovation_id DESC OFFSET :w LIMIT 1"
 )
 # A phrase needs the words' positions, which the GIN index does not hold: every row with all its
@@ -103,9 +123,9 @@ _PG_PAIRS = (
 NEWEST_ROWS = 10 * WINDOW
 _PG_SPARSE_FLOOR = text(
     "SELECT coalesce((SELECT innovation_id FROM (SELECT innovation_id, document FROM search_documents "
-    "ORDER BY innovation_id DESC LIMIT :newest) AS newest WHERE document @@ websearch_to_tsquery('spindle', :q) "
+    "ORDER BY innovation_id DESC LIMIT :newest) AS newest WHERE document @@ to_tsquery('spindle', :q) "
     "ORDER BY innovation_id DESC OFFSET :w LIMIT 1), (SELECT innovation_id FROM search_documents "
-    "WHERE document @@ websearch_to_tsquery('spindle', :q) ORDER BY innovation_id + 0 DESC OFFSET :w LIMIT 1), 0)"
+    "WHERE document @@ to_tsquery('spindle', :q) ORDER BY innovation_id + 0 DESC OFFSET :w LIMIT 1), 0)"
 )
 # The ranked statements name each match's id and rank; `_ranked` loads the innovations (and their
 # groups: a hit names its group) around them in the same statement, in rank order.
@@ -115,7 +135,7 @@ _SQLITE_SEARCH = (
 )
 _PG_SEARCH = (
     "SELECT innovation_id AS id, ts_rank('{0.0, 0.1, 0.4, 1.0}', document, q, 1) AS rank "
-    "FROM search_documents, websearch_to_tsquery('spindle', :q) AS q "
+    "FROM search_documents, to_tsquery('spindle', :q) AS q "
     "WHERE document @@ q AND innovation_id >= :floor{pairs} ORDER BY rank DESC, innovation_id DESC LIMIT :n"
 )
 # In the ranking, the pairs are looked up above the floor only: a common phrase ("our privacy",
@@ -174,7 +194,7 @@ def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innova
     if not postgres:
         q = fts5_query(query)
         return _ranked(session, False, _SQLITE_SEARCH, {"q": q, "n": limit, "floor": _floor(session, False, q)})
-    q, phrases = websearch_query(query), _phrases(query)
+    q, phrases = tsquery(query), _phrases(query)
     floor = _floor(session, True, q, phrases, len(query.include))
     params = {"q": q, "n": limit, "phrases": phrases, "floor": floor}
     return _ranked(session, True, _PG_SEARCH.replace("{pairs}", _PG_PAIRS_ABOVE_FLOOR if phrases else ""), params)
@@ -252,7 +272,7 @@ def _sqlite_related(terms: int) -> str:
 _PG_RELATED = (
     "SELECT d.innovation_id AS id, ts_rank('{0.0, 0.1, 0.4, 1.0}', d.document, q, 1) AS rank "
     "FROM search_documents d JOIN innovations i ON i.id = d.innovation_id, "
-    "websearch_to_tsquery('spindle', :q) AS q WHERE d.document @@ q AND d.innovation_id >= :floor "
+    "to_tsquery('spindle', :q) AS q WHERE d.document @@ q AND d.innovation_id >= :floor "
     "AND i.group_id != :group_id ORDER BY rank DESC, d.innovation_id DESC LIMIT :n"
 )
 
@@ -267,7 +287,7 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     if not terms or limit <= 0:
         return []
     postgres = session.get_bind().dialect.name == "postgresql"
-    q = (" or " if postgres else " OR ").join(f'"{t}"' for t in terms)
+    q = any_word_tsquery(terms) if postgres else " OR ".join(f'"{t}"' for t in terms)
     params: dict[str, object] = {"q": q, "group_id": innovation.group_id, "n": RELATED_CANDIDATES}
     params["floor"] = _floor(session, postgres, q)
     if not postgres:  # each term on its own: `"word"` anywhere, `title : "word"` in the title

@@ -56,6 +56,15 @@ def test_phrases_with_words_and_exclusions(db, corpus):  # noqa: F811
     assert refs(db, '"portal data"') == [] and refs(db, '"data portal"') == [ref(corpus, "Open data portal")]
 
 
+def test_a_phrase_stays_within_one_field(db, corpus):  # noqa: F811
+    # As in FTS5's columns: "Consent chatbot" / "A bot that…" has no phrase "chatbot a", and the
+    # Open data portal's summary ending "open data." and its tag open-data make no "data open".
+    assert refs(db, '"chatbot a"') == [] and ref(corpus, "Consent chatbot") in refs(db, "chatbot a")
+    # The rest is one field, as it is one column: tags, then organisations ("open data Open State…").
+    assert refs(db, '"data open"') == [ref(corpus, "Budget visualiser")]
+    assert refs(db, '"open data" -"data open"') == [ref(corpus, "Open data portal"), ref(corpus, "Verkiezingsmonitor")]
+
+
 def test_several_words_past_the_window_rank_the_newest(db, corpus, monkeypatch):  # noqa: F811
     # A window of 1, looked for first among the newest 2 rows: "open data" has its newest match
     # there (Budget visualiser); "privacy ai" does not, so its floor comes from all its matches.

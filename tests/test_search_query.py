@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.search import fts5_query, websearch_query
+from models.search import fts5_query, tsquery
 from models.search_query import (
     EMPTY,
     MAX_QUERY,
@@ -73,7 +73,9 @@ def test_fold():
 def test_engine_queries_quote_every_term():
     q = parse_query('a "b c" -x -"y z"')
     assert fts5_query(q) == '("a" AND "b c") NOT ("x" OR "y z")'
-    assert websearch_query(q) == '"a" "b c" -"x" -"y z"'
+    assert tsquery(q) == (
+        "'a' & ('b':A <-> 'c':A | 'b':B <-> 'c':B | 'b':C <-> 'c':C) & !'x' & !('y':A <-> 'z':A | 'y':B <-> 'z':B | 'y':C <-> 'z':C)"
+    )
     assert fts5_query(parse_query("NEAR(a OR b)")) == '"NEAR a" AND "OR" AND "b"'
 
 
@@ -92,9 +94,12 @@ def test_any_text_gives_a_query_or_nothing_to_search(text):
     for term in (*q.include, *q.exclude):
         assert term.words and all(WORD_RE.fullmatch(w) for w in term.words)
     # What reaches the engines: quoted words and our own operators, nothing of the person's syntax.
-    for engine_query in (fts5_query(q), websearch_query(q)):
-        stripped = engine_query.replace('"', " ").replace("(", " ").replace(")", " ")
-        for token in stripped.split():
-            assert token in ("AND", "NOT", "OR") or token.startswith("-") or WORD_RE.fullmatch(token), token
-        assert engine_query.count('"') % 2 == 0
+    fts5 = fts5_query(q)
+    for token in fts5.replace('"', " ").replace("(", " ").replace(")", " ").split():
+        assert token in ("AND", "NOT", "OR") or WORD_RE.fullmatch(token), token
+    assert fts5.count('"') % 2 == 0
+    ts = tsquery(q)
+    for token in ts.replace("(", " ").replace(")", " ").replace("!", " ").split():
+        word = token.removesuffix(":A").removesuffix(":B").removesuffix(":C")
+        assert token in ("&", "|", "<->") or (word[0] == word[-1] == "'" and WORD_RE.fullmatch(word[1:-1])), token
     assert len(text) > MAX_QUERY or not q.cut or len(q.include) + len(q.exclude) == MAX_TERMS
