@@ -289,7 +289,7 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     postgres = session.get_bind().dialect.name == "postgresql"
     q = any_word_tsquery(terms) if postgres else " OR ".join(f'"{t}"' for t in terms)
     params: dict[str, object] = {"q": q, "group_id": innovation.group_id, "n": RELATED_CANDIDATES}
-    params["floor"] = _floor(session, postgres, q)
+    params["floor"] = _floor(session, postgres, q, terms=len(terms))  # several words: see _PG_SPARSE_FLOOR
     if not postgres:  # each term on its own: `"word"` anywhere, `title : "word"` in the title
         params |= {f"t{n}": f'"{t}"' for n, t in enumerate(terms)}
         params |= {f"title{n}": f'title : "{t}"' for n, t in enumerate(terms)}

@@ -105,7 +105,6 @@ class NoteAdded(Acted):
 class FormSaved:
     innovation: InnovationView
     edited: bool
-    related: tuple[Hit, ...] = ()  # only for a new innovation
     language: str = "en"  # the person's: the confirmation is a direct message
 
 
@@ -246,7 +245,7 @@ def save_form(
         else:
             innovation, _ = domain.update_innovation(session, member, ref, data, now)
             return FormSaved(view_of(innovation), edited=True, language=language)
-    return FormSaved(view, False, _related_after_commit(uow, view.id), language)
+    return FormSaved(view, False, language)
 
 
 def _related_after_commit(uow: UnitOfWork, innovation_id: int) -> tuple[Hit, ...]:
@@ -306,7 +305,9 @@ def announce(uow: UnitOfWork, messenger: Messenger, actor: Actor, saved: FormSav
         confirmation: object = EditConfirmation(saved.innovation, saved.language)
     else:
         card = post_card(uow, messenger, saved.innovation)
-        confirmation = LogConfirmation(saved.innovation, card, saved.related, saved.language)
+        # Ranked here, after the ack, not before it: the person is waiting only for the form to close.
+        related = _related_after_commit(uow, saved.innovation.id)
+        confirmation = LogConfirmation(saved.innovation, card, related, saved.language)
     try:
         messenger.post(actor.user_id, confirmation)
     except MessengerError as exc:

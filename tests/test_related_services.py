@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.ui.render import render
+from models.innovations import Innovation
 from services import home
 from services import innovations as service
 from services.actor import Actor
@@ -35,14 +36,36 @@ def test_a_form_log_confirms_with_related_and_an_edit_without(uow):  # noqa: F81
     other = service.quick_log(uow, COORD, "ai-watch", "Consent chatbot for citizens")
     messenger = RecordingMessenger()
     saved = service.save_form(uow, U1, form(), ref=None, claim=None)
-    assert saved is not None and [h.ref for h in saved.related] == [other.innovation.ref]
+    assert saved is not None
     service.announce(uow, messenger, U1, saved)
     _card, dm = messenger.of("post")
-    assert isinstance(dm.message, service.LogConfirmation) and dm.message.related == saved.related
+    assert isinstance(dm.message, service.LogConfirmation)
+    assert [h.ref for h in dm.message.related] == [other.innovation.ref]
     text, _ = render(dm.message)
     assert "*Related in other groups:*" in text and other.innovation.ref in text and "`ai-watch`" in text
     edited = service.save_form(uow, U1, form(title="Consent chatbot v2"), ref=saved.innovation.id, claim=None)
-    assert edited is not None and edited.related == ()
+    assert edited is not None
+    service.announce(uow, messenger, U1, edited)
+    assert isinstance(messenger.of("post")[-1].message, service.EditConfirmation)
+
+
+def test_related_are_ranked_after_the_commit_and_a_form_ranks_them_after_its_ack(uow, monkeypatch):  # noqa: F811
+    """Ranking is a search: it must not hold the write transaction (SQLite's one write lock), and a
+    form's related go in the confirmation DM, so they are not ranked before the form's ack."""
+    seen: list[tuple[int, bool]] = []
+
+    def related_seeing_the_commit(db, innovation_id, limit):
+        with db.read() as session:  # another connection: sees the innovation only once it is committed
+            seen.append((innovation_id, session.get(Innovation, innovation_id) is not None))
+        return []
+
+    monkeypatch.setattr(service, "related", related_seeing_the_commit)
+    logged = service.quick_log(uow, U1, "data-ethics", "Consent chatbot")
+    assert seen == [(logged.innovation.id, True)]
+    saved = service.save_form(uow, U1, form(), ref=None, claim=None)
+    assert saved is not None and len(seen) == 1  # the form's ack needs none
+    service.announce(uow, RecordingMessenger(), U1, saved)
+    assert seen[1:] == [(saved.innovation.id, True)]
 
 
 def test_home_has_the_newest_of_groups_the_person_is_not_in(uow, clock):  # noqa: F811
