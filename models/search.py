@@ -28,7 +28,7 @@ search_documents = Table(
     Column("summary", Text, nullable=False),
     Column("rest", Text, nullable=False),
     # PostgreSQL also has `document tsvector` (generated) and the table `search_pairs` (see
-    # _PG_PAIRS), SQLite the FTS5 table `search_fts`:
+    # _pairs_of), SQLite the FTS5 table `search_fts`:
     # engine objects the migration creates, not columns the application reads or writes.
     info={"engine_objects": {"postgresql": ["document", "search_pairs"], "sqlite": ["search_fts"]}},
 )
@@ -102,31 +102,62 @@ WINDOW = 500
 # statement PostgreSQL guessed a third of the table and chose a sequential scan (150 ms at 100k).
 _SQLITE_FLOOR = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :w")
 _PG_FLOOR = (
-    "SELECT innovation_id FROM search_documents WHERE document @@ to_tsquery('spindle', :q){pairs} "
+    "SELECT innovation_id FROM search_documents WHERE document @@ to_tsquery('spindle', :q) "
     "ORDER BY innovation_id DESC OFFSET :w LIMIT 1"
 )
 # A phrase needs the words' positions, which the GIN index does not hold: every row with all its
-# words was read to check them (16,000 rows for "a for", 814 with the phrase), and PostgreSQL,
-# guessing many, walked the id index from the top instead (100,000 rows when fewer than WINDOW
-# have it: 300 ms). `search_pairs` indexes each document's adjacent word pairs (migration 0006):
-# only rows with every pair of the phrases are read, and its statistics make the guess right.
-# The phrase itself is still checked on `document`.
-_PG_PAIRS = (
-    " AND innovation_id IN (SELECT innovation_id FROM search_pairs WHERE pairs @> spindle_phrase_pairs(:phrases))"
-)
-# Several words: PostgreSQL multiplies their frequencies, and words that rarely meet ("dataset
-# begroting", English and Dutch: 711 rows where it guessed thousands) led it to the same walk.
-# So their floor looks among the newest NEWEST_ROWS rows first (at most that many read); when those
-# hold fewer than WINDOW matches, the matches are sparse and come from the GIN index (`+ 0`: not
-# by walking the id index; SET LOCAL enable_seqscan = off: nor by reading the whole table).
-# COALESCE runs the second subquery only when the first found nothing.
+# words was read to check them (16,000 rows for "a for", 814 with the phrase). `search_pairs`
+# indexes each document's adjacent word pairs within one field, hashed (migrations 0006, 0007):
+# only rows with every pair of the phrases, in one field, are read. The phrase itself is still
+# checked on `document`.
+
+
+def _pairs_of(phrases: int) -> str:
+    """`pairs` holds every pair of each phrase :ph0, :ph1…, all in one field (any of the three)."""
+    return " AND ".join(
+        "(" + " OR ".join(f"pairs @> spindle_phrase_pairs(:ph{n}, '{weight}')" for weight in _FIELD_WEIGHTS) + ")"
+        for n in range(phrases)
+    )
+
+
+def _phrase_params(phrases: list[str]) -> dict[str, object]:
+    return {f"ph{n}": phrase for n, phrase in enumerate(phrases)}
+
+
+# Several words, and phrases: PostgreSQL's guess of how many rows match is far off (it multiplies
+# the words' frequencies; a pair its statistics do not list is guessed at 1.5% of the table), and a
+# guess of many made it walk the id index from the top: the whole table when fewer than WINDOW
+# match ("dataset begroting": 711 rows guessed thousands; the phrase "warning verification":
+# 15 rows, 1.2 s). So their floor looks among the newest NEWEST_ROWS rows first (at most that many
+# read); when those hold fewer than WINDOW matches, the matches are sparse and come from the GIN
+# indexes (`+ 0`: not by walking the id index; SET LOCAL enable_seqscan = off: nor by reading the
+# whole table). COALESCE runs the second subquery only when the first found nothing.
 NEWEST_ROWS = 10 * WINDOW
-_PG_SPARSE_FLOOR = text(
-    "SELECT coalesce((SELECT innovation_id FROM (SELECT innovation_id, document FROM search_documents "
+_PG_NEWEST_FLOOR = (
+    "(SELECT innovation_id FROM (SELECT innovation_id, document FROM search_documents "
     "ORDER BY innovation_id DESC LIMIT :newest) AS newest WHERE document @@ to_tsquery('spindle', :q) "
-    "ORDER BY innovation_id DESC OFFSET :w LIMIT 1), (SELECT innovation_id FROM search_documents "
-    "WHERE document @@ to_tsquery('spindle', :q) ORDER BY innovation_id + 0 DESC OFFSET :w LIMIT 1), 0)"
+    "ORDER BY innovation_id DESC OFFSET :w LIMIT 1)"
 )
+_PG_SPARSE_FLOOR = text(
+    "SELECT coalesce({newest}, (SELECT innovation_id FROM search_documents "
+    "WHERE document @@ to_tsquery('spindle', :q) ORDER BY innovation_id + 0 DESC OFFSET :w LIMIT 1), 0)".replace(
+        "{newest}", _PG_NEWEST_FLOOR
+    )
+)
+# A phrase's sparse floor comes from its pairs, not from its words' rows (the phrase "privacy
+# gegevens": 44,000 rows with both words, 160 ms). Only the newest CANDIDATES rows with every
+# pair are checked for the phrase: the WINDOW-th newest match among them, or when they hold fewer,
+# the oldest of them (the window then ends there: fewer than WINDOW matches are ranked, among rows
+# whose pairs alone would match: a longer phrase's pairs apart in a field, or a hash's collision).
+CANDIDATES = 4 * WINDOW
+_PG_PHRASE_FLOOR = (
+    "WITH candidates AS MATERIALIZED (SELECT innovation_id FROM search_pairs "
+    "WHERE {pairs} ORDER BY innovation_id + 0 DESC LIMIT :candidates) "
+    "SELECT coalesce({newest}, (SELECT d.innovation_id FROM candidates c JOIN search_documents d "
+    "ON d.innovation_id = c.innovation_id WHERE d.document @@ to_tsquery('spindle', :q) "
+    "ORDER BY d.innovation_id DESC OFFSET :w LIMIT 1), "
+    "(SELECT min(innovation_id) FROM candidates HAVING count(*) = :candidates), 0)"
+).replace("{newest}", _PG_NEWEST_FLOOR)
 # The ranked statements name each match's id and rank; `_ranked` loads the innovations (and their
 # groups: a hit names its group) around them in the same statement, in rank order.
 _SQLITE_SEARCH = (
@@ -140,7 +171,9 @@ _PG_SEARCH = (
 )
 # In the ranking, the pairs are looked up above the floor only: a common phrase ("our privacy",
 # 21,000 rows) is then not read whole from search_pairs to rank the newest WINDOW of it.
-_PG_PAIRS_ABOVE_FLOOR = _PG_PAIRS.replace("WHERE pairs", "WHERE innovation_id >= :floor AND pairs")
+_PG_PAIRS_ABOVE_FLOOR = (
+    " AND innovation_id IN (SELECT innovation_id FROM search_pairs WHERE innovation_id >= :floor AND {pairs})"
+)
 
 
 # psycopg prepares a statement after 5 runs; PostgreSQL's generic plan for it cannot see the floor's
@@ -155,14 +188,15 @@ def _floor(session: Session, postgres: bool, q: str, phrases: list[str] | None =
     if not postgres:
         return int(session.scalar(_SQLITE_FLOOR, params) or 0)
     session.execute(_CUSTOM_PLANS)
+    if not phrases and terms == 1:  # one word: its count is known, and so is the way to its rows
+        return int(session.scalar(text(_PG_FLOOR), params) or 0)
+    # (the setting lasts the read transaction; its other statements have their indexes)
+    session.execute(_NO_SEQSCAN)
+    params["newest"] = NEWEST_ROWS
     if phrases:
-        floor = session.scalar(text(_PG_FLOOR.replace("{pairs}", _PG_PAIRS)), {**params, "phrases": phrases})
-    elif terms > 1:  # (the setting lasts the read transaction; its other statements have their indexes)
-        session.execute(_NO_SEQSCAN)
-        floor = session.scalar(_PG_SPARSE_FLOOR, {**params, "newest": NEWEST_ROWS})
-    else:
-        floor = session.scalar(text(_PG_FLOOR.replace("{pairs}", "")), params)
-    return int(floor or 0)
+        statement = text(_PG_PHRASE_FLOOR.replace("{pairs}", _pairs_of(len(phrases))))
+        return int(session.scalar(statement, {**params, **_phrase_params(phrases), "candidates": CANDIDATES}) or 0)
+    return int(session.scalar(_PG_SPARSE_FLOOR, params) or 0)
 
 
 def _phrases(query: ParsedQuery) -> list[str]:
@@ -196,8 +230,9 @@ def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innova
         return _ranked(session, False, _SQLITE_SEARCH, {"q": q, "n": limit, "floor": _floor(session, False, q)})
     q, phrases = tsquery(query), _phrases(query)
     floor = _floor(session, True, q, phrases, len(query.include))
-    params = {"q": q, "n": limit, "phrases": phrases, "floor": floor}
-    return _ranked(session, True, _PG_SEARCH.replace("{pairs}", _PG_PAIRS_ABOVE_FLOOR if phrases else ""), params)
+    params = {"q": q, "n": limit, "floor": floor, **_phrase_params(phrases)}
+    pairs = _PG_PAIRS_ABOVE_FLOOR.replace("{pairs}", _pairs_of(len(phrases))) if phrases else ""
+    return _ranked(session, True, _PG_SEARCH.replace("{pairs}", pairs), params)
 
 
 # --- related innovations ---------------------------------------------------------------------------

@@ -4,6 +4,8 @@ the results are the same as without them."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from alembic import command
 from sqlalchemy import text
@@ -11,7 +13,7 @@ from sqlalchemy import text
 import models.search
 from models.db import Database, alembic_config
 from models.groups import join_group
-from models.innovations import InnovationInput, add_note, update_innovation
+from models.innovations import InnovationInput, add_note, create_innovation, update_innovation
 from models.people import ensure_member
 from models.privacy import forget_member
 from services import search as service
@@ -75,10 +77,30 @@ def test_several_words_past_the_window_rank_the_newest(db, corpus, monkeypatch):
     assert refs(db, '"open data"') == [ref(corpus, "Budget visualiser")]
 
 
+def test_a_long_phrase_past_the_window_is_checked_among_its_pairs_rows(db, corpus, clock, monkeypatch):  # noqa: F811
+    # The newest innovation has both pairs of "open data portal" in its title, not the phrase. A
+    # window of 1, looked for among the newest row, then among the newest 2 rows with the pairs:
+    # those are checked for the phrase, so the window ends at the Open data portal, which has it.
+    with db.transaction() as s:
+        coord, _ = ensure_member(s, COORDINATOR, clock.now())
+        data = InnovationInput(group="civic-tech", title="Data portal and open data", stage="idea")
+        create_innovation(s, coord, data, clock.now())
+    assert refs(db, '"open data portal"') == [ref(corpus, "Open data portal")]
+    for setting, value in (("WINDOW", 1), ("NEWEST_ROWS", 1), ("CANDIDATES", 2)):
+        monkeypatch.setattr(models.search, setting, value)
+    assert refs(db, '"open data portal"') == [ref(corpus, "Open data portal")]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_0005(request, tmp_path):
     """A database at revision 0005 (tests/migrating.py)."""
     yield from database_at(request.param, tmp_path, "0005_home_hash")
+
+
+def _pair_hash(pair: str) -> int:
+    """The migration's spindle_pair_hash: the first 32 bits of the MD5, as a signed integer."""
+    value = int(hashlib.md5(pair.encode()).hexdigest()[:8], 16)  # noqa: S324  (not for security)
+    return value - 2**32 if value >= 2**31 else value
 
 
 def _pairs_table(db: Database) -> bool:
@@ -104,10 +126,15 @@ def test_the_migration_pairs_innovations_that_already_exist_and_goes_back(at_000
     if db.backend == "postgresql":
         with db.engine.connect() as conn:
             pairs = conn.scalar(text("SELECT pairs FROM search_pairs WHERE innovation_id = 1"))
-        # The title's last word meets the summary's first (and the summary's last the tags'), as
-        # `<->` has it in the document: the pairs mirror the document's positions.
-        assert sorted(pairs) == ["bestaand cafe", "cafe open", "data voor", "iedereen ai", "open data", "voor iedereen"]
+        # Pairs within one field only (title A, summary B, the rest C), as `weight a b` hashed
+        # (0007): the title's last word and the summary's first make none.
+        within = ["A bestaand cafe", "B open data", "B data voor", "B voor iedereen"]
+        assert sorted(pairs) == sorted(_pair_hash(p) for p in within)
         assert _pairs_table(db)
+        command.downgrade(cfg, "0006_search_pairs")  # 0006's own pairs again: text, across fields
+        with db.engine.connect() as conn:
+            pairs = conn.scalar(text("SELECT pairs FROM search_pairs WHERE innovation_id = 1"))
+        assert sorted(pairs) == ["bestaand cafe", "cafe open", "data voor", "iedereen ai", "open data", "voor iedereen"]
     command.downgrade(cfg, "0005_home_hash")  # and back: the downgrade removes everything it made
     if db.backend == "postgresql":
         assert not _pairs_table(db)
