@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Column, Float, ForeignKey, Integer, Table, Text, column, select, text
 from sqlalchemy.orm import Session, contains_eager
 
 from models.base import Base
 from models.groups import Group, Membership
-from models.innovations import Innovation
+from models.innovations import Innovation, ref_of
 from models.search_query import ParsedQuery, Term, significant_words, words_of
 
 search_documents = Table(
@@ -42,10 +43,41 @@ RELATED_CANDIDATES = 40  # ranked candidates rescored for shared words, tags and
 RELATED_THRESHOLD = 2.0  # see `alike`
 
 
+class Described(Protocol):
+    """What `alike` compares: an Innovation, or a Candidate."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def tags(self) -> str: ...
+    @property
+    def sdgs(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Another group's innovation as related ones need it: the columns, not the entity (loading
+    and tracking the 40 candidates as ORM objects was most of a lookup's time in Python)."""
+
+    id: int
+    title: str
+    summary: str
+    tags: str
+    sdgs: str
+    stage: str
+    handle: str  # its group's
+
+    @property
+    def ref(self) -> str:
+        return ref_of(self.id)
+
+
 @dataclass(frozen=True)
 class Match:
-    innovation: Innovation
-    score: float  # larger is more alike (related only; search results come in rank order)
+    innovation: Candidate
+    score: float  # larger is more alike
 
 
 # --- the engine queries ------------------------------------------------------------------------------
@@ -222,6 +254,31 @@ def _ranked(session: Session, postgres: bool, ranking: str, params: dict[str, ob
     return list(rows.unique())
 
 
+_CANDIDATE_COLUMNS = (
+    Innovation.id,
+    Innovation.title,
+    Innovation.summary,
+    Innovation.tags,
+    Innovation.sdgs,
+    Innovation.stage,
+    Group.handle,
+)
+
+
+def _candidates(session: Session, postgres: bool, ranking: str, params: dict[str, object]) -> list[Candidate]:
+    """As `_ranked`, but the columns related ones need, not entities."""
+    ranked = text(ranking).columns(column("id", Integer), column("rank", Float)).subquery("ranked")
+    best_first = ranked.c.rank.desc() if postgres else ranked.c.rank.asc()
+    rows = session.execute(
+        select(*_CANDIDATE_COLUMNS)
+        .join(ranked, ranked.c.id == Innovation.id)
+        .join(Group, Group.id == Innovation.group_id)
+        .order_by(best_first, ranked.c.id.desc()),
+        params,
+    )
+    return [Candidate(*row) for row in rows]
+
+
 def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innovation]:
     """Innovations of every group with all the included terms and none of the excluded ones, best first."""
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -238,7 +295,7 @@ def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innova
 # --- related innovations ---------------------------------------------------------------------------
 
 
-def top_terms(innovation: Innovation, n: int = RELATED_TERMS) -> list[str]:
+def top_terms(innovation: Described, n: int = RELATED_TERMS) -> list[str]:
     """The item's own most telling words: title words count 3, tag words 2, summary words 1."""
     counts: Counter[str] = Counter()
     for weight, words in (
@@ -252,19 +309,19 @@ def top_terms(innovation: Innovation, n: int = RELATED_TERMS) -> list[str]:
     return [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[:n]]
 
 
-def _tag_words(innovation: Innovation) -> list[str]:
+def _tag_words(innovation: Described) -> list[str]:
     # A tag is chosen on purpose: its words count however short (`ai`).
     return words_of(innovation.tags.replace(",", " "))
 
 
-def _fingerprint(innovation: Innovation) -> tuple[set[str], set[str], set[str]]:
+def _fingerprint(innovation: Described) -> tuple[set[str], set[str], set[str]]:
     words = set(significant_words(f"{innovation.title} {innovation.summary}")) | set(_tag_words(innovation))
     tags = {t for t in innovation.tags.split(",") if t}
     sdgs = {s for s in innovation.sdgs.split(",") if s}
     return words, tags, sdgs
 
 
-def alike(a: Innovation, b: Innovation) -> float:
+def alike(a: Described, b: Described) -> float:
     """How alike two innovations are: shared words + shared tags + half a point per shared SDG.
 
     Related means at least RELATED_THRESHOLD (2) with at least one shared word: two shared words,
@@ -328,7 +385,7 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     if not postgres:  # each term on its own: `"word"` anywhere, `title : "word"` in the title
         params |= {f"t{n}": f'"{t}"' for n, t in enumerate(terms)}
         params |= {f"title{n}": f'title : "{t}"' for n, t in enumerate(terms)}
-    found = _ranked(session, postgres, _PG_RELATED if postgres else _sqlite_related(len(terms)), params)
+    found = _candidates(session, postgres, _PG_RELATED if postgres else _sqlite_related(len(terms)), params)
     order = {c.id: n for n, c in enumerate(found)}
     mine = _fingerprint(innovation)  # once, not once per candidate
     scored = [Match(c, _score(mine, _fingerprint(c))) for c in found]

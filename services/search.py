@@ -66,7 +66,10 @@ def related_in(session: Session, innovation_id: int, limit: int) -> list[Hit]:
     innovation = session.get(Innovation, innovation_id) if 0 < innovation_id < 2**31 else None
     if innovation is None:
         return []
-    return [hit(m.innovation) for m in engine.related(session, innovation, limit)]
+    return [
+        Hit(c.ref, c.title, c.handle, c.stage)
+        for c in (m.innovation for m in engine.related(session, innovation, limit))
+    ]
 
 
 def new_across_network(db: Database, member_id: str, limit: int = 5) -> list[Hit]:

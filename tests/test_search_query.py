@@ -17,6 +17,7 @@ from models.search_query import (
     Term,
     fold,
     parse_query,
+    words_of,
 )
 
 
@@ -103,3 +104,13 @@ def test_any_text_gives_a_query_or_nothing_to_search(text):
         word = token.removesuffix(":A").removesuffix(":B").removesuffix(":C")
         assert token in ("&", "|", "<->") or (word[0] == word[-1] == "'" and WORD_RE.fullmatch(word[1:-1])), token
     assert len(text) > MAX_QUERY or not q.cut or len(q.include) + len(q.exclude) == MAX_TERMS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09_-' .,:é\u0301ĳ")), max_size=40))
+def test_words_of_folds_every_word(text):
+    # ASCII text takes a shortcut (lowered at once): the same words as folding each one.
+    assert words_of(text) == [fold(w) for w in WORD_RE.findall(text)]
+    assert words_of(text.encode("ascii", "ignore").decode()) == [
+        fold(w) for w in WORD_RE.findall(text.encode("ascii", "ignore").decode())
+    ]
