@@ -12,7 +12,9 @@ searches as a naive `ILIKE '%word%'` scan of the same rows in the same run (the 
 `log` and `+related` are what a quick log costs and what naming its related innovations adds to
 it: the domain's quick log (insert, stage history, index triggers) and then services.search.related_in
 in the same transaction, each rolled back so the corpus stays as generated (services.innovations
-reads them in a read transaction just after the log's commit: the same query).
+reads them in a read transaction just after the log's commit: the same query). `+rel. new` is the
+same for titles of words the corpus has never seen (a new topic): every one of the item's terms
+is rare, which is the case the databases' statistics guess worst.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from bot.scheduler import standup_tick
 from handlers.slack_messenger import Pacer
 from models.standups import StandupPrompt, StandupRun, StandupSchedule
 from tests.conftest import COORDINATOR
+from tests.slackdriver import find_control
 
 
 @pytest.fixture(autouse=True)
@@ -235,6 +236,28 @@ def test_answer_after_close_is_refused_inline(slack, fake_slack, db, clock, runt
     slack.block_action("U2", "standup_answer", value, channel="DU2")
     assert "closed" in fake_slack.of("response_url")[-1].text
     assert fake_slack.of("views.open") == []
+
+
+def test_answering_from_the_reminder_updates_the_prompt_and_the_reminder(slack, fake_slack, db, clock, runtime):
+    setup_group(slack, fake_slack, members=("U1", "U2"))
+    slack.command("standup data-ethics now", user="U1")
+    clock.advance(timedelta(hours=2))
+    standup_tick(runtime.deps, clock.now())
+    reminder = [c for c in fake_slack.of("chat.postMessage", channel="U2") if c["text"].startswith("Reminder")]
+    assert len(reminder) == 1
+    with db.transaction() as s:
+        prompt_ts, reminder_ts = s.execute(
+            select(StandupPrompt.dm_ts, StandupPrompt.reminder_ts).where(StandupPrompt.member_id == "U2")
+        ).one()
+    assert prompt_ts and reminder_ts and prompt_ts != reminder_ts
+    slack.click("U2", reminder[0]["blocks"], "Answer", channel="DU2", message_ts=reminder_ts)
+    view = fake_slack.wait_for("views.open")[0]["view"]
+    slack.view_submission("U2", "standup_answer", answer_values("Read up"), private_metadata=view["private_metadata"])
+    updates = fake_slack.wait_for("chat.update", 2)
+    assert {u["ts"] for u in updates} == {prompt_ts, reminder_ts}
+    for update in updates:  # neither message offers Answer any more
+        with pytest.raises(AssertionError):
+            find_control(update["blocks"], "Answer")
 
 
 def test_now_without_channel_and_429_during_fanout(slack, fake_slack, db):

@@ -23,7 +23,15 @@ from models.standups import RunStatus, StandupPrompt, StandupRun
 from services import standups
 from services.actor import Actor
 from services.ports import MessengerError
-from services.standups.messages import AnswerReply, ChannelMessage, NoChannelNote, Prompt, Reminder, Summary
+from services.standups.messages import (
+    AnsweredPrompt,
+    AnswerReply,
+    ChannelMessage,
+    NoChannelNote,
+    Prompt,
+    Reminder,
+    Summary,
+)
 from services.uow import UnitOfWork
 from tests.conftest import COORDINATOR
 from tests.fakemessenger import RecordingMessenger
@@ -170,6 +178,23 @@ def test_reminders_once_and_the_close_posts_one_summary(uow, clock):
     with uow.transaction() as s:
         run = s.scalar(select(StandupRun).where(StandupRun.due_at == DUE))
         assert run.status == RunStatus.CLOSED and run.summary_ts == summaries[0].ts
+
+
+def test_an_answer_after_the_reminder_updates_the_prompt_and_the_reminder(uow, clock):
+    make_group(uow)
+    messenger = RecordingMessenger()
+    clock.set(DUE)
+    standups.tick(uow, messenger, clock.now())
+    clock.set(DUE + timedelta(minutes=120))
+    standups.tick(uow, messenger, clock.now())
+    with uow.transaction() as s:
+        prompt_id = s.scalar(select(StandupPrompt.id).where(StandupPrompt.member_id == "U3"))
+    first = next(p for p in of_type(messenger, Prompt) if p.message.prompt_id == prompt_id)
+    reminder = next(r for r in of_type(messenger, Reminder) if r.message.prompt_id == prompt_id)
+    standups.answer(uow, Actor("U3"), prompt_id, ["read", "pilot", "none"])
+    standups.answered(uow, messenger, prompt_id)
+    updated = [(u.channel, u.ts) for u in of_type(messenger, AnsweredPrompt)]
+    assert updated == [(first.channel, first.ts), (reminder.channel, reminder.ts)]  # neither offers Answer
 
 
 class ThreadsFailOnce(RecordingMessenger):

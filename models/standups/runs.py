@@ -88,6 +88,7 @@ class StandupPrompt(Base):
     dm_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also the claim on sending the DM
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also the claim on the reminder
+    reminder_ts: Mapped[str | None] = mapped_column(String(32))  # the reminder's message, in dm_channel
     answers: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))  # in question order
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_ts: Mapped[str | None] = mapped_column(String(32))  # the answer's reply in the run's thread
@@ -355,6 +356,11 @@ def claim_reminder(session: Session, prompt_id: int, now: datetime) -> bool:
 
 def release_reminder(session: Session, prompt_id: int) -> None:
     release(session, StandupPrompt, prompt_id, StandupPrompt.reminded_at)
+
+
+def record_reminder(session: Session, prompt_id: int, ts: str | None) -> None:
+    """Where the reminder went (in the prompt's DM channel), so the answer can update it too."""
+    record(session, StandupPrompt, prompt_id, reminder_ts=ts)
 
 
 def finish_reminders(session: Session, run_id: int, now: datetime) -> None:

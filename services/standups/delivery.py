@@ -175,13 +175,18 @@ def send_reminders(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
                 continue
             channel = prompt.dm_channel or prompt.member_id
         try:
-            messenger.post(channel, Reminder(handle, due_at, tz, prompt_id, readers.get(prompt_id, uow.language)))
+            posted = messenger.post(
+                channel, Reminder(handle, due_at, tz, prompt_id, readers.get(prompt_id, uow.language))
+            )
         except MessengerError as exc:
             if exc.transient:
                 with uow.transaction() as session:
                     runs_domain.release_reminder(session, prompt_id)
                 return
             log.warning("stand-up reminder failed", extra={"run_id": run_id, "error": exc.error})
+            continue
+        with uow.transaction() as session:
+            runs_domain.record_reminder(session, prompt_id, posted.ts)
     with uow.transaction() as session:
         if not runs_domain.prompts_to_remind(session, run_id):
             runs_domain.finish_reminders(session, run_id, uow.now())
@@ -229,15 +234,17 @@ def answered(uow: UnitOfWork, messenger: Messenger, prompt_id: int) -> None:
     answers go to the thread (`post_answer_reply`, which raises when Slack fails)."""
     with uow.transaction() as session:
         prompt = session.get(StandupPrompt, prompt_id)
-        target = None
-        if prompt is not None and prompt.dm_channel and prompt.dm_ts and prompt.answered_at is not None:
+        targets: list[tuple[str, str, AnsweredPrompt]] = []
+        if prompt is not None and prompt.dm_channel and prompt.answered_at is not None:
             run = prompt.run
             tz = _zone(uow, domain.get_schedule(session, run.group_id))
-            target = (prompt.dm_channel, prompt.dm_ts, AnsweredPrompt(run.group.handle, run.due_at, tz, prompt_id))
-    if target is not None:
+            message = AnsweredPrompt(run.group.handle, run.due_at, tz, prompt_id)
+            # The prompt, and its reminder if one was sent: neither keeps offering `Answer`.
+            targets = [(prompt.dm_channel, ts, message) for ts in (prompt.dm_ts, prompt.reminder_ts) if ts]
+    for target in targets:
         try:
             messenger.update(*target)
-        except MessengerError as exc:  # the answer is kept; the prompt simply still shows Answer
+        except MessengerError as exc:  # the answer is kept; that message simply still shows Answer
             log.warning("answered prompt not updated", extra={"prompt_id": prompt_id, "error": exc.error})
     post_answer_reply(uow, messenger, prompt_id)
 
