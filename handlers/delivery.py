@@ -9,8 +9,10 @@ still runs. Buttons and view submissions claim their own keys (services/deliveri
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from handlers.deps import Deps
 from handlers.ui.delivery import OOPS, problem_view
@@ -28,21 +30,28 @@ def event_key(body: dict) -> str | None:
     return f"event:{body['event_id']}"
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.use
-    def once_per_event(body: dict, request, next_):
+class OncePerEvent(Middleware):
+    """Claims each event before any listener runs. A class, not an `@app.use` function: Bolt
+    calls it directly, without working out a function's arguments for every request."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        body = req.body
         key = event_key(body)
         if key is None:
-            return next_()
+            return next()
         try:
-            first = deliveries.claim(deps.uow, key)
+            first = deliveries.claim(self.deps.uow, key)
         except Unavailable:
             # Without the database we cannot tell; a rare duplicate beats a lost event.
             log.warning("event not de-duplicated: database unavailable", extra={"event_id": body.get("event_id")})
-            return next_()
+            return next()
         if first:
-            return next_()
-        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+            return next()
+        retries = req.headers.get("x-slack-retry-num") or []
+        retry = retries[0] if retries else None
         log.info(
             "duplicate event skipped",
             extra={
@@ -52,6 +61,10 @@ def register(app: App, deps: Deps) -> None:
             },
         )
         return BoltResponse(status=200, body="")
+
+
+def register(app: App, deps: Deps) -> None:
+    app.use(OncePerEvent(deps))
 
     @app.error
     def never_a_5xx(error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:

@@ -11,9 +11,11 @@ Channel posts and scheduled messages carry their own language and set it when re
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 import i18n
 from handlers.deps import Deps
@@ -31,17 +33,27 @@ def user_of(body: dict[str, Any]) -> str:
     return user if isinstance(user, str) else ""
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.use
-    def in_their_language(body: dict, next_):
-        user_id = user_of(body)
+class InTheirLanguage(Middleware):
+    """Sets the request's language, found when first needed. A class, not an `@app.use` function:
+    Bolt calls it directly, without working out a function's arguments for every request."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        user_id = user_of(req.body)
+        uow = self.deps.uow
 
         def resolve() -> str:
             try:
-                return people.reader_language(deps.uow, user_id)
+                return people.reader_language(uow, user_id)
             except Unavailable:  # the request itself will say the database is down, in the default language
-                return deps.uow.language
+                return uow.language
 
         people.new_request()
-        i18n.use_when_needed(resolve, deps.uow.language)
-        return next_()
+        i18n.use_when_needed(resolve, uow.language)
+        return next()
+
+
+def register(app: App, deps: Deps) -> None:
+    app.use(InTheirLanguage(deps))

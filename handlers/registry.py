@@ -58,12 +58,13 @@ class Registry:
     aliases: dict[str, str] = field(default_factory=dict)  # top-level word → head ("find" → "search")
 
     def __post_init__(self) -> None:
-        self._by_type: dict[type, Subcommand] = {}
         self._by_name: dict[str, Subcommand] = {}
+        self._by_head: dict[str, list[Subcommand]] = {}  # by first word, in declaration order
         for sub in self.commands:
             if sub.name in self._by_name:
                 raise RuntimeError(f"/spindle {sub.name} is declared twice")
             self._by_name[sub.name] = sub
+            self._by_head.setdefault(sub.path[0], []).append(sub)
         self._families = {f.head: f for f in self.families}
         for family in self.families:
             for alias in family.aliases:
@@ -82,7 +83,7 @@ class Registry:
             return self._by_name["help"], self._by_name["help"].parse("")
         head = words[0].lower()
         head = self.aliases.get(head, head)
-        candidates = [s for s in self.commands if s.path[0] == head]
+        candidates = self._by_head.get(head, [])
         if not candidates:
             raise UsageError(
                 _("I don't know `{word}`. Type `/spindle help` to see what I can do.").format(word=quote(words[0]))
@@ -93,7 +94,7 @@ class Registry:
             return sub, self._call(sub, [], _rest(text, 1))
         best = self._match(candidates, words)
         if best is None:
-            raise self._family_error(family, [s for s in candidates if s.path[0] == head], words)
+            raise self._family_error(family, candidates, words)
         sub, captured = best
         return sub, self._call(sub, captured, _rest(text, len(sub.path)))
 
