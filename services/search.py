@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from models import related as alike_engine
 from models import search as engine
 from models.db import Database
 from models.innovations import Innovation
@@ -68,7 +69,7 @@ def related_in(session: Session, innovation_id: int, limit: int) -> list[Hit]:
         return []
     return [
         Hit(c.ref, c.title, c.handle, c.stage)
-        for c in (m.innovation for m in engine.related(session, innovation, limit))
+        for c in (m.innovation for m in alike_engine.related(session, innovation, limit))
     ]
 
 
