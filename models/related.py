@@ -10,12 +10,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Float, Integer, column, select, text
 from sqlalchemy.orm import Session
 
 from models.groups import Group
 from models.innovations import Innovation, ref_of
-from models.search import any_word_tsquery, window_floor
+from models.search import any_word_tsquery, ranked_select, window_floor
 from models.search_query import significant_words, words_of
 
 RELATED_TERMS = 8  # the item's own words used to find others like it
@@ -56,7 +55,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Match:
-    innovation: Candidate
+    candidate: Candidate
     score: float  # larger is more alike
 
 
@@ -72,17 +71,8 @@ _CANDIDATE_COLUMNS = (
 
 
 def _candidates(session: Session, postgres: bool, ranking: str, params: dict[str, object]) -> list[Candidate]:
-    """As `_ranked`, but the columns related ones need, not entities."""
-    ranked = text(ranking).columns(column("id", Integer), column("rank", Float)).subquery("ranked")
-    best_first = ranked.c.rank.desc() if postgres else ranked.c.rank.asc()
-    rows = session.execute(
-        select(*_CANDIDATE_COLUMNS)
-        .join(ranked, ranked.c.id == Innovation.id)
-        .join(Group, Group.id == Innovation.group_id)
-        .order_by(best_first, ranked.c.id.desc()),
-        params,
-    )
-    return [Candidate(*row) for row in rows]
+    """The rows `ranking` names, best first, as the columns related ones need, not entities."""
+    return [Candidate(*row) for row in session.execute(ranked_select(_CANDIDATE_COLUMNS, ranking, postgres), params)]
 
 
 def top_terms(innovation: Described, n: int = RELATED_TERMS) -> list[str]:
@@ -171,9 +161,8 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     postgres = session.get_bind().dialect.name == "postgresql"
     q = any_word_tsquery(terms) if postgres else " OR ".join(f'"{t}"' for t in terms)
     params: dict[str, object] = {"q": q, "group_id": innovation.group_id, "n": RELATED_CANDIDATES}
-    params["floor"] = window_floor(
-        session, postgres, q, terms=len(terms)
-    )  # several words: see models.search._PG_SPARSE_FLOOR
+    # Several words: the floor in two steps (models.search._PG_SPARSE_FLOOR).
+    params["floor"] = window_floor(session, postgres, q, terms=len(terms))
     if not postgres:  # each term on its own: `"word"` anywhere, `title : "word"` in the title
         params |= {f"t{n}": f'"{t}"' for n, t in enumerate(terms)}
         params |= {f"title{n}": f'title : "{t}"' for n, t in enumerate(terms)}
@@ -182,5 +171,5 @@ def related(session: Session, innovation: Innovation, limit: int) -> list[Match]
     mine = _fingerprint(innovation)  # once, not once per candidate
     scored = [Match(c, _score(mine, _fingerprint(c))) for c in found]
     scored = [m for m in scored if m.score >= RELATED_THRESHOLD]
-    scored.sort(key=lambda m: (-m.score, order[m.innovation.id]))
+    scored.sort(key=lambda m: (-m.score, order[m.candidate.id]))
     return scored[:limit]

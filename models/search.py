@@ -9,7 +9,9 @@ the rest: weights A/B/C on PostgreSQL, bm25 column weights on SQLite.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, Integer, Table, Text, column, select, text
+from typing import Any
+
+from sqlalchemy import Column, Float, ForeignKey, Integer, Select, Table, Text, column, select, text
 from sqlalchemy.orm import Session, contains_eager
 
 from models.base import Base
@@ -189,23 +191,27 @@ def _phrases(query: ParsedQuery) -> list[str]:
     return [" ".join(t.words) for t in query.include if len(t.words) > 1]
 
 
-def _ranked(session: Session, postgres: bool, ranking: str, params: dict[str, object]) -> list[Innovation]:
-    """The innovations `ranking` (id, rank) names, best first, each with its group: one statement.
+def ranked_select(what: tuple[Any, ...], ranking: str, postgres: bool) -> Select[Any]:
+    """`what` (entities or columns of Innovation and Group) for the rows `ranking` (id, rank) names,
+    best first, with each one's group joined.
 
     The ranking stays a derived table with its own ORDER BY and LIMIT, so the engine ranks and
     cuts first and joins only the `:n` rows left; the outer ORDER BY repeats the inner one.
     """
     ranked = text(ranking).columns(column("id", Integer), column("rank", Float)).subquery("ranked")
     best_first = ranked.c.rank.desc() if postgres else ranked.c.rank.asc()
-    rows = session.scalars(
-        select(Innovation)
+    return (
+        select(*what)
         .join(ranked, ranked.c.id == Innovation.id)
         .join(Group, Group.id == Innovation.group_id)
-        .options(contains_eager(Innovation.group))
-        .order_by(best_first, ranked.c.id.desc()),
-        params,
+        .order_by(best_first, ranked.c.id.desc())
     )
-    return list(rows.unique())
+
+
+def _ranked(session: Session, postgres: bool, ranking: str, params: dict[str, object]) -> list[Innovation]:
+    """The innovations `ranking` names, best first, each with its group: one statement."""
+    statement = ranked_select((Innovation,), ranking, postgres).options(contains_eager(Innovation.group))
+    return list(session.scalars(statement, params).unique())
 
 
 def search(session: Session, query: ParsedQuery, limit: int = 20) -> list[Innovation]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from models import related as alike_engine
+from models import related as related_engine
 from models import search as engine
 from models.db import Database
 from models.innovations import Innovation
@@ -67,10 +67,8 @@ def related_in(session: Session, innovation_id: int, limit: int) -> list[Hit]:
     innovation = session.get(Innovation, innovation_id) if 0 < innovation_id < 2**31 else None
     if innovation is None:
         return []
-    return [
-        Hit(c.ref, c.title, c.handle, c.stage)
-        for c in (m.innovation for m in alike_engine.related(session, innovation, limit))
-    ]
+    matches = related_engine.related(session, innovation, limit)
+    return [Hit(m.candidate.ref, m.candidate.title, m.candidate.handle, m.candidate.stage) for m in matches]
 
 
 def new_across_network(db: Database, member_id: str, limit: int = 5) -> list[Hit]:

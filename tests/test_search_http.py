@@ -58,6 +58,15 @@ def test_find_is_search_with_phrases_exclusions_and_accents(slack, logged):
     assert "No innovation matches" in slack.command("search submarine").text
 
 
+def test_a_phrase_does_not_run_from_the_title_into_a_note(slack, logged):
+    # On both databases: the title ends "detector", the note starts "works"; they are two fields.
+    ref = logged["Deepfake detector"]
+    assert slack.command(f"note {ref} Works on recorded video calls", user=COORDINATOR).status == 200
+    assert ref in slack.command("search detector works").text
+    assert ref in slack.command('search "recorded video calls"').text
+    assert "No innovation matches" in slack.command('search "detector works"').text
+
+
 def test_notes_are_searched(slack, logged):
     ref = logged["Deepfake detector"]
     assert "note" in slack.command(f"note {ref} Getest met de omroep", user=COORDINATOR).text.lower()

@@ -31,6 +31,9 @@ _PAIRS = """CREATE FUNCTION spindle_pairs(doc tsvector) RETURNS integer[] LANGUA
         ON b.pos = a.pos + 1 AND b.weight = a.weight
 $$"""
 
+_INDEX = "CREATE INDEX ix_search_pairs_pairs ON search_pairs USING gin (pairs)"
+_FILL = "INSERT INTO search_pairs (innovation_id, pairs) SELECT innovation_id, spindle_pairs(document) FROM search_documents"
+
 PG_UP = [
     "DROP INDEX ix_search_pairs_pairs",
     "TRUNCATE search_pairs",
@@ -46,8 +49,8 @@ PG_UP = [
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT spindle_pairs(setweight(to_tsvector('spindle', regexp_replace(phrase, '[^[:alnum:]]+', ' ', 'g')), weight))
     $$""",
-    "INSERT INTO search_pairs (innovation_id, pairs) SELECT innovation_id, spindle_pairs(document) FROM search_documents",
-    "CREATE INDEX ix_search_pairs_pairs ON search_pairs USING gin (pairs)",
+    _FILL,
+    _INDEX,
 ]
 
 
@@ -77,6 +80,8 @@ def downgrade() -> None:
     op.execute('DROP FUNCTION spindle_phrase_pairs(text, "char")')
     op.execute("DROP FUNCTION spindle_pairs(tsvector)")
     op.execute("DROP FUNCTION spindle_pair_hash(text)")
-    functions = [s for s in previous.PG_UP if s.startswith("CREATE FUNCTION spindle_")]
-    for statement in (*functions, previous.PG_UP[-1], "CREATE INDEX ix_search_pairs_pairs ON search_pairs USING gin (pairs)"):
+    # 0006's functions, then its pairs (the same fill, with its own function), then the index.
+    for statement in (s for s in previous.PG_UP if s.startswith("CREATE FUNCTION spindle_")):
         op.execute(statement)
+    op.execute(_FILL)
+    op.execute(_INDEX)
