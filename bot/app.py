@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -34,17 +35,30 @@ class ListenerExecutor(ThreadPoolExecutor):
     """Bolt's listener pool, counting work in flight so a stop (or a test) can wait for it.
 
     Each listener runs in a copy of the submitting thread's context, so the reader's language
-    that a middleware set for the request (handlers/language.py) holds in its listener too."""
+    that a middleware set for the request (handlers/language.py) holds in its listener too.
 
-    def __init__(self, max_workers: int):
+    Paced Slack work after an ack (a stand-up's fan-out, answers in its thread) goes to a pool of
+    its own (`paced`): it waits for the pacer, seconds at a time, and in bench.soak 32 such waits
+    filled this pool, so new requests could not start their listener and acked after Slack's 3 s.
+    """
+
+    def __init__(self, max_workers: int, paced_workers: int = 32):
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._paced = ThreadPoolExecutor(max_workers=paced_workers, thread_name_prefix="paced")
         self._busy = 0
         self._idle = threading.Condition()
 
     def submit(self, fn, /, *args, **kwargs):
+        return self._counted(super().submit, fn, *args, **kwargs)
+
+    def paced(self, fn: Callable[[], object]) -> None:
+        """Run `fn` in the paced pool, in this thread's context; its failure is logged, not raised."""
+        self._counted(self._paced.submit, _logged, fn)
+
+    def _counted(self, submit, fn, /, *args, **kwargs):
         with self._idle:
             self._busy += 1
-        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+        future = submit(contextvars.copy_context().run, fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
 
@@ -57,6 +71,17 @@ class ListenerExecutor(ThreadPoolExecutor):
     def wait_idle(self, timeout: float) -> bool:
         with self._idle:
             return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        self._paced.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _logged(fn: Callable[[], object]) -> None:
+    try:
+        fn()
+    except Exception:
+        log.exception("paced work after an ack failed")
 
 
 @dataclass
@@ -102,6 +127,7 @@ def build(settings: Settings, *, clock: Clock | None = None, db: Database | None
     )
     limiter = ratelimit.RateLimiter(rate=settings.rate_limit, per=60) if settings.rate_limit else None
     deps = Deps.build(db, clock, settings.timezone, client, WORKBOOK, limiter, IMPORTER, settings.language)
+    deps.defer_paced = executor.paced
     handlers.register_all(app, deps)
     with db.transaction() as session:
         seed_coordinators(session, list(settings.coordinators), clock.now())

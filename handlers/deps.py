@@ -17,6 +17,10 @@ from services.ports import RegisterImporter, RegisterWriter
 from services.uow import UnitOfWork
 
 
+def run_inline(fn: Callable[[], object]) -> None:
+    fn()
+
+
 @dataclass
 class Deps:
     db: Database
@@ -30,6 +34,8 @@ class Deps:
     register_writer: RegisterWriter  # the workbook (exports/), for the export command and the weekly tick
     register_importer: RegisterImporter | None = None  # reads a workbook sent to the bot (exports/)
     rate_limiter: RateLimiter | None = None  # SPINDLE_RATE_LIMIT; None: no limit
+    # Where paced work after an ack runs (bot/app.ListenerExecutor.paced); inline when unset.
+    defer_paced: Callable[[Callable[[], object]], None] = run_inline
 
     @classmethod
     def build(

@@ -70,11 +70,15 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={_first_block(values): message})
             return
         ack()
-        try:  # the DM prompt now offers Edit answers; the answers go to the thread
-            standups.answered(deps.uow, deps.paced_messenger, prompt_id)
-        except Exception:
-            log.exception("stand-up answer not posted in the thread", extra={"prompt_id": prompt_id})
         publish_after(deps, body["user"]["id"])  # its Answer button leaves the Home
+
+        def in_the_thread() -> None:  # the DM prompt now offers Edit answers; the answers go to the thread
+            try:
+                standups.answered(deps.uow, deps.paced_messenger, prompt_id)
+            except Exception:
+                log.exception("stand-up answer not posted in the thread", extra={"prompt_id": prompt_id})
+
+        deps.defer_paced(in_the_thread)
 
     @app.view(ui.QUESTIONS_VIEW)
     def questions_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -133,7 +137,7 @@ def standup_off(ctx: CommandContext, cmd: StandupOff) -> Reply:
 def standup_now(ctx: CommandContext, cmd: StandupNow) -> Reply:
     result = standups.start_now(ctx.deps.uow, _actor(ctx), cmd.handle)
     deps = ctx.deps
-    fan_out = lambda: standups.fan_out(deps.uow, deps.paced_messenger, result.run_id)  # noqa: E731
+    fan_out = lambda: deps.defer_paced(lambda: standups.fan_out(deps.uow, deps.paced_messenger, result.run_id))  # noqa: E731
     return Reply(ui.started(result), after=_after(ctx, result.needs_profile, fan_out))
 
 
