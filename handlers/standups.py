@@ -137,8 +137,11 @@ def standup_off(ctx: CommandContext, cmd: StandupOff) -> Reply:
 def standup_now(ctx: CommandContext, cmd: StandupNow) -> Reply:
     result = standups.start_now(ctx.deps.uow, _actor(ctx), cmd.handle)
     deps = ctx.deps
-    fan_out = lambda: deps.defer_paced(lambda: standups.fan_out(deps.uow, deps.paced_messenger, result.run_id))  # noqa: E731
-    return Reply(ui.started(result), after=_after(ctx, result.needs_profile, fan_out))
+
+    def fan_out() -> None:
+        standups.fan_out(deps.uow, deps.paced_messenger, result.run_id)
+
+    return Reply(ui.started(result), after=_after(ctx, result.needs_profile, lambda: deps.defer_paced(fan_out)))
 
 
 def standup_questions(ctx: CommandContext, cmd: StandupQuestions) -> Reply:

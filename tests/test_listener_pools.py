@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 
 from bot.app import ListenerExecutor
@@ -37,8 +38,6 @@ def test_a_failure_in_paced_work_is_logged_and_the_pool_goes_on(caplog):
 
 
 def test_paced_work_sees_the_submitting_threads_context():
-    import contextvars
-
     who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
     seen: list[str] = []
     executor = ListenerExecutor(max_workers=1, paced_workers=1)
