@@ -47,7 +47,7 @@ def drop_schema(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            for suffix in ("", "-wal", "-shm", "-journal", "-writer"):
                 Path(parsed.database + suffix).unlink(missing_ok=True)
         return
     engine = create_engine(url, isolation_level="AUTOCOMMIT")

@@ -9,7 +9,12 @@ worker_class = "gthread"
 # At most 4 by default: each holds up to 15 database connections (models/db.py), and a big host
 # must not exhaust PostgreSQL's default 100; set WEB_CONCURRENCY to go beyond.
 workers = int(os.environ.get("WEB_CONCURRENCY") or min((os.cpu_count() or 1) + 1, 4))
-threads = int(os.environ.get("WEB_THREADS", "8"))
+# Few threads: a request holds one only until its ack (the work after it runs in the app's own
+# pools), and every extra thread is one more for the interpreter lock, which a transaction holding
+# SQLite's one write lock must win back after each statement. bench.soak, 100,000 innovations,
+# 3 workers, threads 8/4/3/2: SQLite 148/164/176/175 requests/s at p95 358/291/264/276 ms;
+# PostgreSQL 3x3 128/s at p95 340 ms (3x8 before this change: 90/s, 484 ms).
+threads = int(os.environ.get("WEB_THREADS", "3"))
 # Load the app once in the master: a configuration error stops the start with one line.
 preload_app = True
 graceful_timeout = 25  # SIGTERM: requests in flight get this long to finish

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +46,10 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=15000")
             if parsed.database and parsed.database != ":memory:":
                 cur.execute("PRAGMA journal_mode=WAL")
+                # SQLite's advice for WAL: a commit no longer waits for fsync while it holds the one
+                # write lock (0.5 ms of a 2.6 ms log here). Still never corrupt; a power cut (not a
+                # crash of the bot) may lose the last commits. PostgreSQL is the production store.
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -78,15 +85,24 @@ def make_engine(url: str) -> Engine:
 class FairGate:
     """A first-come, first-served lock that the thread holding it may take again.
 
-    SQLite has one writer at a time, and its busy handler polls with growing sleeps, so a thread
-    that just arrived often beats one that has waited for seconds: under load a few requests
-    waited past Slack's 3 s. Queueing this process's threads here, in arrival order, leaves
-    SQLite's own lock to settle only between processes. (An advisory file lock between the
-    processes as well was measured and dropped: fairer, but a quarter less throughput.)
+    SQLite has one writer at a time, and its busy handler polls with growing sleeps (1, 2, 5 ...
+    100 ms), so a thread that just arrived often beats one that has waited for seconds, and the
+    lock stands idle while every waiter sleeps. This process's threads queue here in arrival
+    order; with `lock_path`, the holder then takes an exclusive `flock` on that file, which the
+    kernel hands to the next process the moment it is released. SQLite's own lock stays the one
+    that keeps the data safe: a writer without the gate (a migration) still waits for it as before.
+    (bench.soak, SQLite, 3 web workers: the processes' waits in the busy handler went from 35 s
+    a minute each to under 1 s; 116 -> 130 requests a second, p95 542 -> 407 ms.)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_path: str | None = None) -> None:
+        self._lock_path = lock_path
+        self._lock_fd: int | None = None
         self._start_queue()
+        # A forked child (a gunicorn worker) starts with a copy of the parent's queue, holder
+        # included, and its thread id may be the child's own: it starts a queue of its own, right
+        # after the fork while it has one thread (not on first use, where two threads could race).
+        os.register_at_fork(after_in_child=partial(_restart_in_child, weakref.ref(self)))
 
     def _start_queue(self) -> None:
         self._cond = threading.Condition()
@@ -94,13 +110,19 @@ class FairGate:
         self._serving = 0
         self._owner: int | None = None
         self._depth = 0
-        self._pid = os.getpid()
+        if self._lock_fd is not None:  # a forked child: the parent's descriptor shares the parent's lock
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _file_lock(self) -> int | None:
+        if self._lock_path is not None and self._lock_fd is None:
+            try:
+                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError:  # no such folder, read-only: SQLite's own lock (and its error) decides
+                return None
+        return self._lock_fd
 
     def __enter__(self) -> FairGate:
-        if self._pid != os.getpid():
-            # A forked child starts with a copy of the parent's queue, holder included (and its
-            # thread id may be the child's own): it starts a queue of its own instead.
-            self._start_queue()
         me = threading.get_ident()
         with self._cond:
             if self._owner == me:
@@ -110,15 +132,33 @@ class FairGate:
             self._next_ticket += 1
             self._cond.wait_for(lambda: self._serving == ticket)
             self._owner, self._depth = me, 1
+        try:
+            if (fd := self._file_lock()) is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._release()
+            raise
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._depth == 1 and self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        finally:  # the queue moves on whatever happened to the file
+            self._release()
+
+    def _release(self) -> None:
         with self._cond:
             self._depth -= 1
             if self._depth == 0:
                 self._owner = None
                 self._serving += 1
                 self._cond.notify_all()
+
+
+def _restart_in_child(gate: weakref.ref[FairGate]) -> None:
+    if (alive := gate()) is not None:
+        alive._start_queue()
 
 
 class Database:
@@ -129,8 +169,12 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
-        # Every SQLite write transaction takes the write lock (BEGIN IMMEDIATE): queue for it fairly.
-        self._gate = FairGate() if self.engine.dialect.name == "sqlite" else None
+        # Every SQLite write transaction takes the write lock (BEGIN IMMEDIATE): queue for it fairly,
+        # and, for a file, hand it between the processes that share it (web workers, the clock).
+        self._gate: FairGate | None = None
+        if self.engine.dialect.name == "sqlite":
+            database = self.engine.url.database
+            self._gate = FairGate(f"{database}-writer" if database and database != ":memory:" else None)
 
     @property
     def backend(self) -> str:

@@ -74,6 +74,37 @@ def test_a_failing_transaction_releases_the_gate(tmp_path):
         db.dispose()
 
 
+def test_a_gate_on_the_same_file_waits_for_the_other_holder(tmp_path):
+    """Two gates on one lock file stand for two processes (flock locks belong to an open file,
+    so two opens conflict even in one process): the second enters only after the first leaves."""
+    path = str(tmp_path / "spindle.db-writer")
+    first, second = FairGate(path), FairGate(path)
+    entered = threading.Event()
+
+    def other_process() -> None:
+        with second:
+            entered.set()
+
+    with first:
+        t = threading.Thread(target=other_process)
+        t.start()
+        assert not entered.wait(0.3), "the second gate entered while the first held the file lock"
+    assert entered.wait(5), "the second gate never entered after the first left"
+    t.join(5)
+
+
+def test_a_database_file_gets_a_writer_lock_beside_it(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'spindle.db'}")
+    try:
+        with db.transaction() as session:
+            session.execute(text("SELECT 1"))
+        assert (tmp_path / "spindle.db-writer").exists()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL, under WAL
+    finally:
+        db.dispose()
+
+
 def test_postgresql_has_no_gate():
     db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected: only built
     assert db._gate is None
@@ -112,6 +143,51 @@ with gate:  # and the parent's own queue moved on
     pass
 sys.exit(os.waitstatus_to_exitcode(status))
 """
+
+
+# The parent holds the gate, with its file lock, when it forks: the child's own entry must wait for
+# the parent's release (a child that kept the parent's descriptor would share its lock instead).
+FORK_WITH_A_LOCK_FILE = """
+import os, sys, threading, time
+from models.db import FairGate
+
+gate = FairGate(sys.argv[1])
+gate.__enter__()
+ready_r, ready_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    code = 1
+    try:
+        os.close(ready_r)
+        entered = threading.Event()
+        def enter():
+            with gate:
+                entered.set()
+        threading.Thread(target=enter, daemon=True).start()
+        early = entered.wait(0.3)
+        os.write(ready_w, b"x")  # the parent may release now
+        code = 0 if not early and entered.wait(5) else 3
+    finally:
+        os._exit(code)
+os.close(ready_w)
+os.read(ready_r, 1)
+gate.__exit__(None, None, None)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_a_forked_worker_waits_for_the_parents_file_lock(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-c", FORK_WITH_A_LOCK_FILE, str(tmp_path / "spindle.db-writer")],
+        cwd=root, capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
 
 
 def test_a_forked_worker_starts_its_own_queue():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -152,3 +153,31 @@ def test_a_groups_innovations_per_stage_are_counted_from_the_index_alone(db, reg
         sql = statement.replace("?", str(register)) if db.backend == "sqlite" else statement % {"group_id_1": register}
         plan = " ".join(str(row) for row in s.execute(text(explain + sql)))
     assert ("COVERING INDEX ix_innovations_group_stage" if db.backend == "sqlite" else "Index Only Scan") in plan, plan
+
+
+# Each returns the innovation, whose view (what the card and the reply show) is built inside the
+# transaction, as the services do.
+WRITES = {
+    "quick log": lambda ops, s, m, now: ops.quick_log(s, m, "data-ethics", "Chatbot for farmers", now),
+    "move a stage": lambda ops, s, m, now: ops.move_stage(s, m, 1, "piloting", "", now)[0],
+    "add a note": lambda ops, s, m, now: ops.add_note(s, m, 1, "Tried it with two groups", now)[0],
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_write_holds_the_write_lock_for_five_statements(db, clock, register, write):
+    """On SQLite every write queues for one write lock (models/db.py), held from the transaction's
+    first statement to its commit: the member, then the group and the membership (for a move or a
+    note, the innovation with its group), then the writes, each once. A quick log once read the
+    group and the membership twice; a move or a note loaded the group, and a move its
+    organisations, one statement each."""
+    from models.innovations import operations
+    from services.actor import Actor
+    from services.innovation_views import view_of
+    from services.people import arrive
+
+    clock.advance(timedelta(minutes=1))  # so the innovation's `updated_at` changes too
+    with counting(db.engine) as seen, db.transaction() as session:
+        member, _ = arrive(session, Actor("UM00001"), clock.now())
+        view_of(WRITES[write](operations, session, member, clock.now()))
+    assert len(seen) == 5, seen

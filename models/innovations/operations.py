@@ -22,7 +22,6 @@ from models.innovations.rules import (
     clean_input,
     clean_text,
     require_may_change,
-    require_may_log_into,
 )
 from models.innovations.tables import Innovation, InnovationNote, Organisation, StageChange, innovation_organisations
 from models.people import Member
@@ -127,13 +126,11 @@ def create_innovation(session: Session, actor: Member, data: InnovationInput, no
 
 
 def quick_log(session: Session, actor: Member, handle: str, title: str, now: datetime) -> Innovation:
-    """`log HANDLE TITLE`: a group the person belongs to (any active one for a coordinator)."""
-    group = get_group(session, handle)
-    require_may_log_into(session, group, actor)
+    """`log HANDLE TITLE`: a group the person belongs to (any active one for a coordinator).
+
+    The form's checks, once: a wrong group is the first field error, so it is the one raised."""
     try:
-        return create_innovation(
-            session, actor, InnovationInput(group=group.handle, title=title, stage="exploring"), now
-        )
+        return create_innovation(session, actor, InnovationInput(group=handle, title=title, stage="exploring"), now)
     except InvalidFields as exc:
         raise next(iter(exc.errors.values())) from None
 
@@ -195,7 +192,9 @@ def _require_stage(stage: str) -> str:
 def move_stage(
     session: Session, actor: Member, ref: int, stage: str, note: str, now: datetime
 ) -> tuple[Innovation, StageChange]:
-    innovation = get_innovation(session, ref)
+    # Whole: the group (who may) and what the card shows come in the same statement, which on
+    # SQLite runs while the transaction holds the one write lock.
+    innovation = get_innovation(session, ref, whole=True)
     require_may_change(session, innovation, actor)
     stage = _require_stage(stage.strip().lower())
     note = clean_text(note)
@@ -212,7 +211,7 @@ def move_stage(
 
 
 def add_note(session: Session, actor: Member, ref: int, text: str, now: datetime) -> tuple[Innovation, InnovationNote]:
-    innovation = get_innovation(session, ref)
+    innovation = get_innovation(session, ref, whole=True)  # with its group: who may, in one statement
     require_may_change(session, innovation, actor)
     text = clean_text(text)
     if not text:
