@@ -13,7 +13,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min((os.cpu_count() or 1) + 1
 # pools), and every extra thread is one more for the interpreter lock, which a transaction holding
 # SQLite's one write lock must win back after each statement. bench.soak, 100,000 innovations,
 # 3 workers, threads 8/4/3/2: SQLite 148/164/176/175 requests/s at p95 358/291/264/276 ms;
-# PostgreSQL 3x3 128/s at p95 340 ms (3x8 before this change: 90/s, 484 ms).
+# PostgreSQL, bound by this machine's 2 cores, much the same (3x8 129/s at 325 ms, 3x3 128/s at 340).
 threads = int(os.environ.get("WEB_THREADS", "3"))
 # Load the app once in the master: a configuration error stops the start with one line.
 preload_app = True
