@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 
 from handlers.deps import Deps
 from handlers.modals import Failed, open_modal
+from handlers.people import refresh_quietly
 from handlers.slack_messenger import error_name
 from handlers.ui import controls as ui
 from handlers.ui import innovations as innovations_ui
@@ -31,7 +32,7 @@ from i18n import _
 from models.deliveries import AlreadyDone
 from models.errors import DomainError, Unavailable
 from models.vocab import STAGES, STAGES_NEEDING_NOTE
-from services import deliveries, people, standups
+from services import deliveries, standups
 from services import innovations as service
 from services.actor import Actor
 from services.home import publish_home
@@ -122,10 +123,7 @@ def _open_once(
 def _after(deps: Deps, user: str, home: bool, profile_due: bool = False) -> None:
     """After a change: the Home again (when the click came from it) and, once, the Slack profile."""
     if profile_due:
-        try:
-            people.refresh_profile(deps.uow, deps.messenger, Actor(user))
-        except Exception as exc:
-            log.warning("profile refresh failed", extra={"user": user, "error": type(exc).__name__})
+        refresh_quietly(deps, Actor(user))
     if home:
         publish_home(deps.uow, deps.messenger, user)
 

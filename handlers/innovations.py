@@ -21,7 +21,7 @@ from handlers.deps import CommandContext, Deps, Reply
 from handlers.grammar import UsageError
 from handlers.home import publish_after
 from handlers.modals import Failed, open_modal
-from handlers.people import refresh_profile
+from handlers.people import refresh_profile, refresh_quietly
 from handlers.registry import Subcommand
 from handlers.slack_messenger import error_name
 from handlers.ui import innovation_input
@@ -171,6 +171,8 @@ def handle_submission(deps: Deps, ack: Ack, body: dict) -> None:
         log.info("duplicate modal submission skipped", extra={"user": actor.user_id, "view": view.get("id")})
         return
     service.announce(deps.uow, deps.messenger, actor, saved)
+    if saved.profile_due:  # a profile fetch that failed on an earlier contact is tried again
+        refresh_quietly(deps, actor)
     publish_after(deps, actor.user_id)  # Your innovations, on the Home tab, now shows it
 
 

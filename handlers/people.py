@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -49,16 +50,17 @@ def actor(ctx: CommandContext) -> Actor:
     return Actor(ctx.user_id, ctx.user_name)
 
 
+def refresh_quietly(deps: Deps, who: Actor) -> None:
+    """After the ack, the Slack profile of a member we lack it for (once per member)."""
+    try:
+        people.refresh_profile(deps.uow, deps.messenger, who)
+    except Exception as exc:  # a profile is nice to have; it must never break what was done
+        log.warning("profile refresh failed", extra={"user": who.user_id, "error": type(exc).__name__})
+
+
 def refresh_profile_after(ctx: CommandContext) -> Callable[[], None]:
     """The work after the ack for a member whose Slack profile we lack (once per member)."""
-
-    def refresh() -> None:
-        try:
-            people.refresh_profile(ctx.deps.uow, ctx.deps.messenger, actor(ctx))
-        except Exception as exc:  # a profile is nice to have; it must never break a command
-            log.warning("profile refresh failed", extra={"user": ctx.user_id, "error": type(exc).__name__})
-
-    return refresh
+    return partial(refresh_quietly, ctx.deps, actor(ctx))
 
 
 def refresh_profile(ctx: CommandContext) -> None:

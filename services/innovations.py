@@ -23,7 +23,7 @@ from models.deliveries import claim_delivery, claim_once
 from models.errors import NotFound, Unavailable
 from models.innovations import InnovationInput as InnovationInput  # handlers build the form's input
 from models.innovations import InvalidFields as InvalidFields  # re-exported: the form's field errors
-from models.people import Member, ensure_member, reader_language
+from models.people import Member, reader_language
 from services.actor import Actor
 from services.innovation_views import HistoryEntry, InnovationView, ListedInnovation, entry_of, input_of, view_of
 from services.people import arrive, look
@@ -106,6 +106,7 @@ class FormSaved:
     innovation: InnovationView
     edited: bool
     language: str = "en"  # the person's: the confirmation is a direct message
+    profile_due: bool = False  # as Acted's: fetched after the ack
 
 
 CardStatus = Literal["posted", "no_channel", "failed"]
@@ -238,14 +239,14 @@ def save_form(
         now = uow.now()
         if claim is not None and not claim_delivery(session, claim, now):
             return None
-        member, _ = ensure_member(session, actor.user_id, now, name=actor.name)
+        member, due = arrive(session, actor, now)
         language = reader_language(member.language, member.locale, uow.language)
         if ref is None:
             view = view_of(domain.create_innovation(session, member, data, now))
         else:
             innovation, _ = domain.update_innovation(session, member, ref, data, now)
-            return FormSaved(view_of(innovation), edited=True, language=language)
-    return FormSaved(view, False, language)
+            return FormSaved(view_of(innovation), edited=True, language=language, profile_due=due)
+    return FormSaved(view, False, language, profile_due=due)
 
 
 def _related_after_commit(uow: UnitOfWork, innovation_id: int) -> tuple[Hit, ...]:

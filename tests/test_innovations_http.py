@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from models.innovations import Innovation, InnovationNote, StageChange
+from models.people import Member
 from tests.conftest import COORDINATOR
 from tests.dbsnap import snapshot
 from tests.slackdriver import sign
@@ -151,6 +152,22 @@ def test_valid_submission_saves_posts_card_and_confirms_by_dm(slack, group, db, 
     assert inn.card_ts
     dm = slack.fake.wait_for("chat.postMessage", where=lambda c: c["channel"] == "U1")[0]
     assert f"Logged *{inn.ref}*" in dm["text"] and f"<#{CHANNEL}>" in dm["text"]
+
+
+def test_a_submission_fetches_a_profile_an_earlier_contact_could_not(slack, db):
+    slack.fake.fail("users.info", 500, retry_after=None, times=10)
+    assert "is created" in slack.command("group new data-ethics", user=COORDINATOR).text
+    assert "Welcome" in slack.command("group join data-ethics", user="U1", user_name="amara").text
+    with db.transaction() as s:
+        assert s.get(Member, "U1").profile_fetched is False
+    slack.fake.reset()
+    slack.fake.add_user("U1", "Amara Okafor", tz="Africa/Lagos")
+    assert slack.view_submission("U1", "innovation_modal", valid_form()).status == 200
+    slack.fake.wait_for("users.info")
+    with db.transaction() as s:
+        member = s.get(Member, "U1")
+        assert (member.name, member.tz, member.profile_fetched) == ("Amara Okafor", "Africa/Lagos", True)
+    assert only(db).title == "Consent chatbot 🤖"
 
 
 def test_the_same_submission_twice_saves_one_innovation(slack, group, db):

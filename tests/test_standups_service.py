@@ -197,6 +197,44 @@ def test_an_answer_after_the_reminder_updates_the_prompt_and_the_reminder(uow, c
     assert updated == [(first.channel, first.ts), (reminder.channel, reminder.ts)]  # neither offers Answer
 
 
+class AnswersWhileTheReminderIsPosted(RecordingMessenger):
+    """The person answers (and the answer's follow-up runs) while Slack is still taking the
+    reminder: its ts is not stored yet, so the follow-up cannot see the reminder to update it."""
+
+    uow: UnitOfWork | None = None
+
+    def post(self, channel: str, message: object, *, thread_ts: str | None = None):
+        posted = super().post(channel, message, thread_ts=thread_ts)
+        if isinstance(message, Reminder) and self.uow is not None:
+            uow, self.uow = self.uow, None
+            standups.answer(uow, Actor("U3"), message.prompt_id, ["read", "pilot", "none"])
+            standups.answered(uow, self, message.prompt_id)
+        return posted
+
+
+def test_an_answer_while_the_reminder_is_posted_still_updates_the_reminder(uow, clock):
+    make_group(uow)
+    messenger = AnswersWhileTheReminderIsPosted()
+    clock.set(DUE)
+    standups.tick(uow, messenger, clock.now())
+    standups.answer(uow, Actor("U1"), _prompt_of(uow, "U1"), ["read", "pilot", "none"])
+    standups.answer(uow, Actor("U2"), _prompt_of(uow, "U2"), ["read", "pilot", "none"])
+    messenger.uow = uow
+    clock.set(DUE + timedelta(minutes=120))
+    standups.tick(uow, messenger, clock.now())
+    assert messenger.uow is None  # the answer did land while the reminder was being posted
+    reminder = next(r for r in of_type(messenger, Reminder))
+    updated = [(u.channel, u.ts) for u in of_type(messenger, AnsweredPrompt)]
+    assert (reminder.channel, reminder.ts) in updated  # the reminder no longer offers Answer
+    standups.tick(uow, messenger, clock.now())
+    assert len(of_type(messenger, Reminder)) == 1
+
+
+def _prompt_of(uow: UnitOfWork, member_id: str) -> int:
+    with uow.transaction() as s:
+        return s.scalar(select(StandupPrompt.id).where(StandupPrompt.member_id == member_id))
+
+
 class ThreadsFailOnce(RecordingMessenger):
     """The first post into a thread fails (transiently); everything else lands."""
 

@@ -187,6 +187,16 @@ def send_reminders(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
             continue
         with uow.transaction() as session:
             runs_domain.record_reminder(session, prompt_id, posted.ts)
+        # An answer whose follow-up ran while Slack took the reminder could not see its ts. Read
+        # after the commit above: either that follow-up saw the ts, or this read sees the answer.
+        with uow.transaction() as session:
+            prompt = session.get(StandupPrompt, prompt_id)
+            answered_meanwhile = prompt is not None and prompt.answered_at is not None
+        if answered_meanwhile and posted.ts:
+            try:
+                messenger.update(posted.channel, posted.ts, AnsweredPrompt(handle, due_at, tz, prompt_id))
+            except MessengerError as exc:
+                log.warning("answered reminder not updated", extra={"prompt_id": prompt_id, "error": exc.error})
     with uow.transaction() as session:
         if not runs_domain.prompts_to_remind(session, run_id):
             runs_domain.finish_reminders(session, run_id, uow.now())
