@@ -223,7 +223,7 @@ def test_an_answer_while_the_reminder_is_posted_still_updates_the_reminder(uow, 
     clock.set(DUE + timedelta(minutes=120))
     standups.tick(uow, messenger, clock.now())
     assert messenger.uow is None  # the answer did land while the reminder was being posted
-    reminder = next(r for r in of_type(messenger, Reminder))
+    (reminder,) = of_type(messenger, Reminder)
     updated = [(u.channel, u.ts) for u in of_type(messenger, AnsweredPrompt)]
     assert (reminder.channel, reminder.ts) in updated  # the reminder no longer offers Answer
     standups.tick(uow, messenger, clock.now())

@@ -363,6 +363,10 @@ def record_reminder(session: Session, prompt_id: int, ts: str | None) -> None:
     record(session, StandupPrompt, prompt_id, reminder_ts=ts)
 
 
+def is_answered(session: Session, prompt_id: int) -> bool:
+    return session.scalar(select(StandupPrompt.answered_at).where(StandupPrompt.id == prompt_id)) is not None
+
+
 def finish_reminders(session: Session, run_id: int, now: datetime) -> None:
     session.execute(
         update(StandupRun).where(StandupRun.id == run_id, StandupRun.reminded_at.is_(None)).values(reminded_at=now)

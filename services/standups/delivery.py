@@ -189,9 +189,8 @@ def send_reminders(uow: UnitOfWork, messenger: Messenger, run_id: int) -> None:
             runs_domain.record_reminder(session, prompt_id, posted.ts)
         # An answer whose follow-up ran while Slack took the reminder could not see its ts. Read
         # after the commit above: either that follow-up saw the ts, or this read sees the answer.
-        with uow.transaction() as session:
-            prompt = session.get(StandupPrompt, prompt_id)
-            answered_meanwhile = prompt is not None and prompt.answered_at is not None
+        with uow.read() as session:  # a read: on SQLite it takes no write lock
+            answered_meanwhile = runs_domain.is_answered(session, prompt_id)
         if answered_meanwhile and posted.ts:
             try:
                 messenger.update(posted.channel, posted.ts, AnsweredPrompt(handle, due_at, tz, prompt_id))
